@@ -1,0 +1,111 @@
+# upas-smtp: one Makefile for GNU make and bmake (no .include, no ifeq).
+
+PREFIX ?=	/usr/local
+LIBEXECDIR ?=	${PREFIX}/libexec
+SYSCONFDIR ?=	${PREFIX}/etc
+LOCALSTATEDIR ?= /var
+MANDIR ?=	${PREFIX}/share/man
+DESTDIR ?=
+
+CC ?=		cc
+PKG_CFLAGS !=	pkg-config --cflags libbsd-overlay libtls libssl libunbound 2>/dev/null || true
+PKG_LIBS !=	pkg-config --libs libbsd-overlay libtls libssl libunbound 2>/dev/null || true
+BSD_LIBS !=	pkg-config --libs libbsd-overlay 2>/dev/null || true
+CRYPT_LIBS !=	if [ "`uname -s`" = Linux ]; then echo -lcrypt; fi
+
+WARN =		-Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wmissing-prototypes \
+		-Wstrict-prototypes -Wno-unused-parameter
+OPT ?=		-O2 -g
+SANITIZE ?=
+CFLAGS +=	${OPT} ${WARN} ${SANITIZE} -std=gnu11 -D_GNU_SOURCE ${PKG_CFLAGS} \
+		-Iprivsep -DSYSCONFDIR=\"${SYSCONFDIR}\" \
+		-DLOCALSTATEDIR=\"${LOCALSTATEDIR}\" -DLIBEXECDIR=\"${LIBEXECDIR}\"
+LDFLAGS +=	${SANITIZE}
+
+PRIVSEP_SRCS =	privsep/msg.c privsep/marshal.c privsep/privdrop.c privsep/log.c \
+		privsep/sandbox_seccomp.c privsep/sandbox_pledge.c \
+		privsep/sandbox_capsicum.c privsep/sandbox_null.c
+SMTPD_SRCS =	smtpd/smtpd.c smtpd/conf.c smtpd/peer.c smtpd/parent.c \
+		smtpd/mailer.c smtpd/policy.c smtpd/greylist.c smtpd/dns.c \
+		smtpd/authpriv.c smtpd/tlspriv.c smtpd/session.c smtpd/io.c \
+		smtpd/reply.c smtpd/addr.c smtpd/data.c smtpd/tls.c smtpd/auth.c \
+		smtpd/rules.c
+SMTP_SRCS =	smtp/smtp.c smtp/mx.c smtp/dial.c smtp/client.c smtp/rfc822.c \
+		smtp/tls.c smtp/auth.c smtp/dane.c
+DELIVER_SRCS =	deliver/deliver.c deliver/maildir.c deliver/map.c
+
+PRIVSEP_OBJS =	${PRIVSEP_SRCS:.c=.o}
+SMTPD_OBJS =	${SMTPD_SRCS:.c=.o}
+SMTP_OBJS =	${SMTP_SRCS:.c=.o}
+DELIVER_OBJS =	${DELIVER_SRCS:.c=.o}
+
+PROGS =		smtpd/smtpd smtp/smtp deliver/deliver
+MANS =		man/smtp.8 man/smtpd.conf.5 man/deliver.8
+
+all: ${PROGS}
+
+.SUFFIXES: .c .o
+.c.o:
+	${CC} ${CFLAGS} -c $< -o $@
+
+privsep/libprivsep.a: ${PRIVSEP_OBJS}
+	rm -f $@
+	ar rcs $@ ${PRIVSEP_OBJS}
+
+smtpd/smtpd: ${SMTPD_OBJS} privsep/libprivsep.a
+	${CC} ${LDFLAGS} -o $@ ${SMTPD_OBJS} privsep/libprivsep.a ${PKG_LIBS} ${CRYPT_LIBS}
+
+smtp/smtp: ${SMTP_OBJS} privsep/libprivsep.a
+	${CC} ${LDFLAGS} -o $@ ${SMTP_OBJS} privsep/libprivsep.a ${PKG_LIBS}
+
+deliver/deliver: ${DELIVER_OBJS} privsep/libprivsep.a
+	${CC} ${LDFLAGS} -o $@ ${DELIVER_OBJS} privsep/libprivsep.a ${BSD_LIBS}
+
+${PRIVSEP_OBJS} ${SMTPD_OBJS} ${SMTP_OBJS} ${DELIVER_OBJS}: privsep/privsep.h privsep/log.h privsep/sandbox.h
+${SMTPD_OBJS}: smtpd/smtpd.h smtpd/session.h
+
+# Install what the test and demo scripts need (Debian; a no-op elsewhere).
+deps:
+	sh regress/deps.sh
+
+run: deps
+	${MAKE} all
+	sh etc/run-demo.sh
+
+test: deps
+	${MAKE} all
+	sh regress/run
+
+# The same sources built with ASan+UBSan in obj-asan/, for regress/run -a.
+asan:
+	rm -rf obj-asan && mkdir obj-asan
+	cp -R Makefile privsep smtpd smtp deliver obj-asan/
+	cd obj-asan && ${MAKE} clean && ${MAKE} all CC=clang OPT="-O1 -g" \
+	    SANITIZE="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
+
+fuzz:
+	sh regress/fuzz/build.sh
+
+bench: deps
+	${MAKE} all
+	sh regress/bench/run.sh
+
+lint:
+	mandoc -Tlint -Wwarning ${MANS}
+
+install: all
+	install -d ${DESTDIR}${LIBEXECDIR}/upas ${DESTDIR}${SYSCONFDIR}/upas \
+	    ${DESTDIR}${MANDIR}/man5 ${DESTDIR}${MANDIR}/man8
+	install -m 755 smtpd/smtpd smtp/smtp deliver/deliver ${DESTDIR}${LIBEXECDIR}/upas/
+	install -m 644 man/smtp.8 ${DESTDIR}${MANDIR}/man8/upas-smtp.8
+	install -m 644 man/deliver.8 ${DESTDIR}${MANDIR}/man8/upas-deliver.8
+	install -m 644 man/smtpd.conf.5 ${DESTDIR}${MANDIR}/man5/upas-smtpd.conf.5
+	for f in smtpd.conf blocked; do \
+	    [ -f ${DESTDIR}${SYSCONFDIR}/upas/$$f ] || \
+	    install -m 644 etc/$$f ${DESTDIR}${SYSCONFDIR}/upas/$$f; done
+
+clean:
+	rm -f ${PROGS} ${PRIVSEP_OBJS} ${SMTPD_OBJS} ${SMTP_OBJS} ${DELIVER_OBJS} \
+	    privsep/libprivsep.a
+
+.PHONY: all deps run test asan fuzz bench lint install clean

@@ -1,0 +1,46 @@
+/*
+ * Copyright (c) 2026 The upas-smtp authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+#ifndef SANDBOX_H
+#define SANDBOX_H
+
+#include <stddef.h>
+
+/*
+ * The whole OS-specific sandbox interface.  One implementation is compiled
+ * per OS: sandbox_seccomp.c (Linux: rlimits, PR_SET_DUMPABLE 0, Landlock,
+ * seccomp-BPF), sandbox_pledge.c (OpenBSD), sandbox_capsicum.c (FreeBSD),
+ * sandbox_null.c (rlimits only).
+ */
+
+/* Before the privilege drop: anything that needs the file system. */
+void	sandbox_init(void);
+
+/* After chroot and setresuid: irreversible no_new_privs where it exists. */
+void	sandbox_nonewprivs(void);
+
+/*
+ * Seal the calling process.  fds lists the descriptors it keeps (network
+ * in/out, the privsep socket, ...); maxfsize bounds the size of any file it
+ * may write to (the spool file it was handed); 0 forbids file growth.
+ * Fatal if the sandbox cannot be installed.
+ */
+void	sandbox_child(const int *, size_t, size_t);
+
+/* For status output and tests: "seccomp", "pledge", "capsicum", "rlimit". */
+const char *sandbox_name(void);
+
+#endif /* SANDBOX_H */

@@ -1,0 +1,103 @@
+# Shared helpers for regress/<area>/t-*.sh.  Source it first:
+#	. "${UPAS_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/regress/lib.sh"
+# Output protocol (read by regress/run): "ok - x", "not ok - x", "skip - x # why".
+
+TOP=${UPAS_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+BIN=${UPAS_BIN:-$TOP}
+SMTPD=$BIN/smtpd/smtpd
+SMTP=$BIN/smtp/smtp
+DELIVER=$BIN/deliver/deliver
+TNAME=${UPAS_TEST:-$(basename "$0" | sed 's/\.[a-z]*$//')}
+T=$TOP/regress/tmp/$(echo "$TNAME" | tr ':/' '__')
+rm -rf "$T"; mkdir -p "$T"; chmod 755 "$T"
+SMTPD_USER=_smtpd
+MAIL_USER=_upasmail
+
+pass() { echo "ok - $*"; }
+fail() { echo "not ok - $*"; }
+skip() { echo "skip - $1 # ${2:-skipped}"; }
+# check "what" command...: ok when the command succeeds
+check() { d=$1; shift; if "$@" >>"$T/check.log" 2>&1; then pass "$d"; else fail "$d"; fi; }
+# expect "what" "wanted" "got": ok when got contains wanted (a grep -E pattern)
+expect() {
+	if printf '%s\n' "$3" | grep -Eq -- "$2"; then pass "$1"
+	else fail "$1"; printf '#   wanted /%s/\n#   got: %s\n' "$2" "$(printf '%s' "$3" | head -c 600)"; fi
+}
+
+_pids=""
+bg_track() { _pids="$_pids $1"; }
+cleanup() {
+	for p in $_pids; do kill "$p" 2>/dev/null; done
+	sleep 0.1
+	for p in $_pids; do kill -9 "$p" 2>/dev/null; done
+}
+trap cleanup EXIT INT TERM
+
+# A port nobody listens on, in a range the tests keep to themselves.
+freeport() {
+	python3 - <<'PY'
+import socket, random
+for _ in range(200):
+    p = random.randint(20000, 29999)
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", p)); s.close(); print(p); break
+    except OSError:
+        s.close()
+PY
+}
+
+wait_port() {	# port [host]: until something accepts there, 10 s at most
+	python3 - "$1" "${2:-127.0.0.1}" <<'PY'
+import socket, sys, time
+end = time.time() + 10
+while time.time() < end:
+    try:
+        socket.create_connection((sys.argv[2], int(sys.argv[1])), 0.5).close(); sys.exit(0)
+    except OSError:
+        time.sleep(0.05)
+sys.exit(1)
+PY
+}
+
+# smtpd_setup: a private world for one smtpd in $T: spool, chroot, Maildir,
+# deliver's map, the config in $CONF and the log in $LOG.
+smtpd_setup() {
+	mkdir -p "$T/spool" "$T/chroot" "$T/grey" "$T/dump" "$T/smtpdb" "$T/mail"
+	chown root:root "$T/chroot"; chmod 755 "$T/chroot"
+	chown "$MAIL_USER" "$T/spool" "$T/grey" "$T/dump" "$T/smtpdb" "$T/mail"
+	chmod 700 "$T/spool"
+	MAILDIR=$T/mail/Maildir
+	printf '*\t%s\n' "$MAILDIR" > "$T/maildirs"
+	LOG=$T/smtpd.log
+	: > "$LOG"; chown "$MAIL_USER" "$LOG"
+	CONF=$T/smtpd.conf
+	cat > "$CONF" <<EOC
+# written by regress/lib.sh smtpd_setup
+hostname mx.test.example
+defaultdomain test.example
+spool $T/spool
+chroot $T/chroot
+user $SMTPD_USER
+mailuser $MAIL_USER
+mailer $DELIVER -M $T/maildirs
+greydir $T/grey
+dumpdir $T/dump
+debugdir $T/smtpdb
+logfile $LOG
+greetpause 0
+EOC
+}
+
+# tcpserver_start PORT [smtpd flags...]: smtpd under tcpserver on 127.0.0.1.
+tcpserver_start() {
+	port=$1; shift
+	tcpserver -R -H -l 0 -c 200 -b 100 127.0.0.1 "$port" "$SMTPD" -C "$CONF" "$@" \
+	    >>"$T/tcpserver.out" 2>&1 &
+	bg_track $!
+	wait_port "$port" || { fail "tcpserver on $port did not start"; return 1; }
+}
+
+# Messages delivered so far to $MAILDIR.
+maildir_count() { ls "$MAILDIR/new" 2>/dev/null | wc -l; }
+maildir_last() { ls -t "$MAILDIR/new"/* 2>/dev/null | head -n 1; }

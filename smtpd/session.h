@@ -1,0 +1,134 @@
+/*
+ * Copyright (c) 2026 The upas-smtp authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+#ifndef SESSION_H
+#define SESSION_H
+
+/*
+ * The session child: everything that touches bytes from the network.
+ * session.c owns this struct; tls.c and auth.c add what they need.
+ */
+
+#include "smtpd.h"
+
+#define S_CONNECTED	0x01
+#define S_GREETED	0x02
+#define S_MAIL		0x04
+#define S_RCPT		0x08
+#define S_DATA		0x10
+#define S_QUIT		0x20
+
+#define IO_BUFSZ	16384
+
+struct session {
+	struct conf	*conf;
+	struct peer	*peer;
+	int		 infd, outfd;	/* the connection (0 and 1) */
+	int		 psfd;		/* socketpair to the parent */
+	int		 dbgfd;		/* -d transcript, or -1 */
+	uint32_t	 psid;		/* next request id */
+
+	int		 state;		/* S_* */
+	int		 esmtp;
+	char		 helo[SMTP_DOMAINMAX + 1];
+	int		 errors;	/* toward maxerrors */
+	int		 rejects;	/* toward the tarpit */
+
+	/* input buffer: what was read and not yet consumed */
+	char		 ibuf[IO_BUFSZ];
+	size_t		 ibeg, iend;
+	/* output buffer, flushed at group ends (RFC 2920) */
+	char		 obuf[IO_BUFSZ];
+	size_t		 olen;
+
+	/* TLS (tls.c) */
+	void		*tls;		/* SSL *, NULL when in the clear */
+	void		*tlsctx;	/* SSL_CTX *, set up before the sandbox */
+	char		 tlsversion[32];
+	char		 tlscipher[64];
+	int		 tlsresumed;
+
+	/* AUTH (auth.c) */
+	char		 authuser[256];	/* "" until the parent said yes */
+	int		 authfails;
+
+	/* the transaction */
+	char		 sender[SMTP_PATHMAX + 1];
+	int		 nullsender;
+	char		 **rcpt;
+	size_t		 nrcpt;
+	int		 body;		/* BODY_* */
+	int		 smtputf8;
+	size_t		 declsize;	/* SIZE= */
+	int		 spoolfd;	/* from PS_QUEUE_FD, or -1 */
+	char		 msgid[32];
+	enum action	 senderaction;	/* the blocked file, by sender */
+	int		 dialup;	/* ACT_DIAL: refuse the rest */
+	int		 nmsg;
+};
+
+/* session.c */
+__attribute__((noreturn)) void session_run(struct session *);
+void	 session_reset(struct session *);
+int	 ps_request(struct session *, uint32_t, const struct ps_buf *, uint32_t,
+	    struct ps_msg *);		/* send, then wait for the answer of that type */
+
+/* io.c: all network I/O, through TLS when it is on */
+int	 io_getline(struct session *, char *, size_t, int, size_t *);
+int	 io_write(struct session *, const void *, size_t);
+int	 io_flush(struct session *);
+int	 io_pending(struct session *);	/* bytes buffered, read but not consumed */
+int	 io_wait(struct session *, int);	/* input within ms? (early talker) */
+
+/* reply.c */
+void	 reply(struct session *, int, const char *, const char *, ...)
+	    __attribute__((format(printf, 4, 5)));
+void	 reply_multi(struct session *, int, const char *, const char **, size_t);
+
+/* addr.c: RFC 5321 paths; no I/O; fuzzed */
+int	 addr_parse_path(const char *, char *, size_t, const char **);
+int	 addr_parse_domain(const char *, size_t);
+int	 addr_split(const char *, char *, size_t, char *, size_t);
+
+/* data.c */
+int	 data_receive(struct session *);	/* after 354: to the spool fd */
+
+/*
+ * rules.c (child): the policy decisions taken during the session, asking
+ * the parent wherever the state lives (greylist, blocked senders, DNS).
+ * Each returns 0 to go on, or 1 after it has sent the reply itself.
+ */
+int	 rules_connect(struct session *);		/* before the greeting */
+int	 rules_helo(struct session *, const char *);	/* HELO/EHLO checks, -D tarpit */
+int	 rules_mail(struct session *);			/* s->sender set: blocked, -r */
+int	 rules_rcpt(struct session *, const char *);	/* relay control, greylisting */
+int	 rules_data(struct session *);			/* before 354: dial-up, deny */
+size_t	 rules_headers(struct session *, char *, size_t); /* X-warning: lines */
+int	 rules_eom(struct session *);			/* final dot: block/delay/dump */
+
+/* tls.c (child) */
+int	 tls_setup(struct session *);		/* before the sandbox */
+int	 tls_start(struct session *);		/* handshake after our 220 */
+ssize_t	 tls_read(struct session *, void *, size_t);
+ssize_t	 tls_write(struct session *, const void *, size_t);
+int	 tls_pending(struct session *);
+void	 tls_close(struct session *);
+
+/* auth.c (child) */
+void	 cmd_auth(struct session *, char *);
+int	 auth_offer(struct session *, char *, size_t);	/* the EHLO AUTH line */
+
+#endif /* SESSION_H */

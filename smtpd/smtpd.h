@@ -1,0 +1,280 @@
+/*
+ * Copyright (c) 2026 The upas-smtp authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+#ifndef SMTPD_H
+#define SMTPD_H
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "privsep.h"
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR	"/etc"
+#endif
+#ifndef LOCALSTATEDIR
+#define LOCALSTATEDIR	"/var"
+#endif
+#ifndef LIBEXECDIR
+#define LIBEXECDIR	"/usr/local/libexec"
+#endif
+
+#define SMTPD_CONF	SYSCONFDIR "/upas/smtpd.conf"
+#define SMTPD_BLOCKED	SYSCONFDIR "/upas/blocked"
+#define SMTPD_PASSWD	SYSCONFDIR "/upas/smtpd.passwd"
+#define SMTPD_SPOOL	LOCALSTATEDIR "/spool/upas/tmp"
+#define SMTPD_GREYDIR	LOCALSTATEDIR "/spool/upas/grey"
+#define SMTPD_DUMPDIR	LOCALSTATEDIR "/spool/upas/queue.dump"
+#define SMTPD_DEBUGDIR	LOCALSTATEDIR "/log/upas/smtpdb"
+#define SMTPD_CHROOT	LOCALSTATEDIR "/empty"
+#define SMTPD_MAILER	LIBEXECDIR "/upas/deliver"
+#define SMTPD_USER	"_smtpd"	/* the session child */
+#define SMTPD_MAILUSER	"_upasmail"	/* the parent after the drop, and the mailer */
+
+#define SMTP_CMDMAX	512		/* RFC 5321 4.5.3.1.4, CRLF included */
+#define SMTP_LINEMAX	1000		/* RFC 5321 4.5.3.1.6, CRLF included */
+#define SMTP_PATHMAX	256		/* RFC 5321 4.5.3.1.3 */
+#define SMTP_DOMAINMAX	255		/* RFC 5321 4.5.3.1.2 */
+#define SMTP_LOCALMAX	64		/* RFC 5321 4.5.3.1.1 */
+
+/* -k, ournets, blocked: one address with a prefix length */
+struct netaddr {
+	int		af;		/* AF_INET or AF_INET6 */
+	uint8_t		addr[16];
+	int		bits;
+};
+
+struct netlist {
+	struct netaddr	*v;
+	size_t		 n;
+};
+
+struct strlist {
+	char		**v;
+	size_t		 n;
+};
+
+/* Actions of the blocked file, in the order they are tried: allow wins. */
+enum action {
+	ACT_NONE,			/* not listed */
+	ACT_ALLOW,
+	ACT_BLOCK,			/* take it, dump it, 554 */
+	ACT_DENY,			/* 554 at MAIL */
+	ACT_DIAL,			/* 554 at DATA, then refuse everything */
+	ACT_DELAY,			/* take it, dump it, 450 */
+};
+
+struct blockrule {
+	enum action	 act;
+	int		 isaccount;	/* sender pattern, else net */
+	struct netaddr	 net;
+	char		 pattern[SMTP_PATHMAX];
+};
+
+/* Everything smtpd.conf and the flags can set. Filled as root, before fork. */
+struct conf {
+	char		 path[PATH_MAX];	/* -C */
+	int		 requireauth;		/* -a */
+	char		 certfile[PATH_MAX];	/* -c, cert */
+	char		 keyfile[PATH_MAX];	/* key; default: certfile */
+	int		 debug;			/* -d: transcript in debugdir */
+	int		 tarpit;		/* -D */
+	int		 norelay;		/* -f, norelay */
+	int		 greylist;		/* -g, greylist */
+	char		 hostname[SMTP_DOMAINMAX + 1];	/* FQDN: hostname, else gethostname */
+	char		 domain[SMTP_DOMAINMAX + 1];	/* -h, defaultdomain */
+	struct netlist	 kill;			/* -k */
+	char		 mailer[PATH_MAX];	/* -m, mailer */
+	char		 netdir[PATH_MAX];	/* -n */
+	int		 plainauth;		/* -p */
+	int		 verifysender;		/* -r, verifysenderdom */
+	int		 saveblocked;		/* -s, saveblockedmsg */
+	int		 nohelocheck;		/* -e */
+	int		 heloauth;		/* -E */
+	int		 heloquiet;		/* -q */
+
+	struct netlist	 ournets;		/* ournets */
+	struct strlist	 ourdomains;		/* ourdomains */
+
+	char		 spool[PATH_MAX];	/* spool */
+	char		 chroot[PATH_MAX];	/* chroot */
+	char		 user[64];		/* user: the session child */
+	char		 mailuser[64];		/* mailuser: parent and mailer */
+	char		 greydir[PATH_MAX];	/* greydir */
+	char		 dumpdir[PATH_MAX];	/* dumpdir */
+	char		 debugdir[PATH_MAX];	/* debugdir */
+	char		 blocked[PATH_MAX];	/* blocked */
+	char		 unbound[PATH_MAX];	/* unbound: libunbound config; "" = no DNS */
+	char		 passwd[PATH_MAX];	/* passwd: AUTH credentials */
+	char		 logfile[PATH_MAX];	/* logfile: copy of every log line */
+	char		 ticketkeys[PATH_MAX];	/* ticketkeys: TLS session ticket keys */
+
+	size_t		 maxsize;		/* maxsize: octets, SIZE */
+	size_t		 maxrcpt;		/* maxrcpt: >= 100 */
+	int		 maxhops;		/* maxhops: Received: lines */
+	int		 maxerrors;		/* maxerrors: then 421 */
+	int		 timeout;		/* timeout: seconds per command */
+	int		 datatimeout;		/* datatimeout: seconds per data block */
+	int		 mailertimeout;		/* mailertimeout: seconds */
+	int		 tarpitdelay;		/* tarpitdelay: -D, seconds */
+	int		 greetpause;		/* greetpause: early-talker wait, seconds */
+	int		 greymin;		/* greymin: seconds before a retry counts */
+	int		 greymax;		/* greymax: seconds a marker stays valid */
+	int		 greyexpire;		/* greyexpire: markers older are removed */
+
+	struct blockrule *blockv;		/* blocked, parsed before fork */
+	size_t		 blockn;
+};
+
+/* The connection, found before fork from fd 0, UCSPI variables or -n. */
+struct peer {
+	struct sockaddr_storage	 remote;
+	struct sockaddr_storage	 local;
+	char		 raddr[INET6_ADDRSTRLEN];	/* "127.0.0.1", "::1" */
+	char		 laddr[INET6_ADDRSTRLEN];
+	int		 rport, lport;
+	char		 rdns[SMTP_DOMAINMAX + 1];	/* verified PTR, or "" */
+	int		 trusted;			/* ournets */
+	enum action	 ipaction;			/* blocked, by address */
+	char		 sid[9];			/* session id, 8 hex */
+};
+
+/*
+ * Child -> parent requests and parent -> child answers.  Payloads are
+ * built with ps_add_* in the order given; the parent's rule table in
+ * parent.c checks type, length bounds, fd and state before a handler runs.
+ */
+enum smtpd_ps_type {
+	PS_LOG = PS_FIRSTTYPE,	/* c>p u32 prio, str line (already escaped) */
+	PS_STATE,		/* c>p u32 ST_* bits now true (TLS, HELO); no answer */
+	PS_QUEUE_OPEN,		/* c>p (empty) */
+	PS_QUEUE_FD,		/* p>c u32 ok, str msgid; the spool fd when ok */
+	PS_QUEUE_COMMIT,	/* c>p str sender, u32 body, u32 utf8, u64 size,
+				   u32 nrcpt, nrcpt x str rcpt */
+	PS_QUEUE_ANS,		/* p>c u32 code, str esc, str text */
+	PS_QUEUE_ABORT,		/* c>p (empty): drop the open spool; no answer */
+	PS_QUEUE_DUMP,		/* c>p str reason, str sender, u32 nrcpt, rcpts:
+				   keep the spool under dumpdir (-s) -> PS_QUEUE_ANS */
+	PS_POLICY_REQ,		/* c>p str sender (the blocked file, by account) */
+	PS_POLICY_ANS,		/* p>c u32 enum action */
+	PS_GREY_REQ,		/* c>p str rcpt */
+	PS_GREY_ANS,		/* p>c u32 GREY_* */
+	PS_DNS_REQ,		/* c>p u32 DNSQ_*, str name */
+	PS_DNS_ANS,		/* p>c u32 DNS_* */
+	PS_AUTH_REQ,		/* c>p u32 AUTHM_*, str user, str authzid,
+				   data secret (PLAIN/LOGIN password, CRAM hex digest),
+				   str challenge (CRAM-MD5, else "") */
+	PS_AUTH_ANS,		/* p>c u32 ok */
+	PS_SIGN_REQ,		/* c>p u32 keytype, u32 padding, data input */
+	PS_SIGN_ANS,		/* p>c u32 ok, data signature */
+};
+
+#define ST_TLS		0x1
+#define ST_HELO		0x2
+
+#define BODY_7BIT	0
+#define BODY_8BITMIME	1
+
+#define GREY_PASS	0	/* whitelisted, or the retry came in the window */
+#define GREY_DEFER	1	/* 451 4.7.1 */
+#define GREY_TEMPFAIL	2	/* could not decide: 451 4.3.0 */
+
+#define DNSQ_SENDERDOM	1	/* MX, else A/AAAA, of a sender's domain (-r) */
+#define DNSQ_HELO	2	/* does the HELO name resolve, to the peer? */
+
+#define DNS_OK		0
+#define DNS_NXDOMAIN	1
+#define DNS_NULLMX	2
+#define DNS_TEMPFAIL	3	/* SERVFAIL, timeout */
+#define DNS_BOGUS	4	/* DNSSEC validation failed */
+#define DNS_NODATA	5
+#define DNS_MISMATCH	6	/* DNSQ_HELO: resolves, but not to the peer */
+
+#define AUTHM_PLAIN	1
+#define AUTHM_LOGIN	2
+#define AUTHM_CRAMMD5	3
+
+/* The privileged side, after fork. */
+struct parent {
+	struct conf	*conf;
+	struct peer	*peer;
+	pid_t		 child;
+	int		 fd;		/* socketpair */
+	uint32_t	 seen;		/* PS_* types seen once (bit per type - PS_FIRSTTYPE) */
+	uint32_t	 state;		/* ST_* reported by the child */
+	int		 spoolfd;	/* open spool file, or -1 */
+	char		 msgid[32];
+	char		 authuser[256];	/* set by p_auth on success */
+	int		 authfails;
+	int		 signs;		/* PS_SIGN_REQ this connection */
+	int		 keyfd;		/* TLS private key, opened as root, read after fork */
+	void		*tlskey;	/* tlspriv.c's loaded key */
+	int		 dumpfd;	/* dumpdir, opened as root */
+	int		 greyfd;	/* greydir, opened as root */
+	int		 nmsg;
+};
+
+/* smtpd.c */
+extern const char *__progname;
+
+/* conf.c */
+void	 conf_defaults(struct conf *);
+int	 conf_read(struct conf *, const char *);	/* 0, or -1 after "file:line: what" */
+void	 conf_print(const struct conf *, FILE *);
+int	 net_parse(const char *, struct netaddr *, int);	/* implicit mask: 1 BL, 0 exact */
+int	 net_match(const struct netaddr *, const struct sockaddr *);
+int	 netlist_match(const struct netlist *, const struct sockaddr *);
+int	 domain_match(const struct strlist *, const char *);
+
+/* peer.c */
+int	 peer_find(struct peer *, const struct conf *);
+
+/* parent.c */
+__attribute__((noreturn)) void parent_run(struct parent *);
+int	 parent_reply(struct parent *, uint32_t, uint32_t, int, const struct ps_buf *);
+void	 parent_kill(struct parent *, const char *);
+
+/* mailer.c (parent) */
+int	 mailer_run(struct parent *, const char *, char **, size_t, char *, size_t,
+	    char *, size_t);	/* returns SMTP code; fills esc and text */
+
+/* policy.c (before fork, and parent) */
+int	 blocked_read(struct conf *);
+enum action policy_ip(const struct conf *, const struct peer *);
+enum action policy_sender(const struct conf *, const char *);
+void	 p_policy(struct parent *, struct ps_msg *);
+
+/* greylist.c (parent) */
+void	 p_grey(struct parent *, struct ps_msg *);
+
+/* dns.c (parent) */
+int	 dns_init(const struct conf *);		/* -1 when no resolver is configured */
+int	 dns_ptr(const struct conf *, const struct peer *, char *, size_t);
+int	 dns_check(const struct conf *, int, const char *, const struct peer *);
+void	 p_dns(struct parent *, struct ps_msg *);
+
+/* authpriv.c (parent) */
+void	 p_auth(struct parent *, struct ps_msg *);
+
+/* tlspriv.c (parent) */
+int	 tlspriv_load(struct parent *);		/* read the key from keyfd */
+void	 p_sign(struct parent *, struct ps_msg *);
+
+#endif /* SMTPD_H */
