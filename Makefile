@@ -74,7 +74,7 @@ run: deps
 
 test: deps
 	${MAKE} all
-	sh regress/run
+	sh regress/run -A
 
 # The same sources built with ASan+UBSan in obj-asan/, for regress/run -a.
 asan:

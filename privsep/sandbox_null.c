@@ -1,0 +1,77 @@
+/*
+ * Copyright (c) 2026 The upas-smtp authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * The fallback sandbox for systems without seccomp, pledge or Capsicum:
+ * resource limits only, on top of the chroot and the privilege drop.
+ */
+
+#if !defined(__linux__) && !defined(__OpenBSD__) && !defined(__FreeBSD__)
+
+#include <sys/types.h>
+#include <sys/resource.h>
+
+#include <signal.h>
+#include <time.h>
+
+#include "log.h"
+#include "sandbox.h"
+
+void
+sandbox_init(void)
+{
+	tzset();
+}
+
+void
+sandbox_nonewprivs(void)
+{
+}
+
+void
+sandbox_child(const int *fds, size_t nfds, size_t maxfsize)
+{
+	struct rlimit	rl;
+	size_t		i;
+	int		maxfd = 2;
+
+	for (i = 0; i < nfds; i++)
+		if (fds[i] > maxfd)
+			maxfd = fds[i];
+	rl.rlim_cur = rl.rlim_max = maxfd + 1 + 4;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+		fatal("setrlimit NOFILE");
+	rl.rlim_cur = rl.rlim_max = 0;
+	if (setrlimit(RLIMIT_NPROC, &rl) == -1)
+		fatal("setrlimit NPROC");
+	if (setrlimit(RLIMIT_CORE, &rl) == -1)
+		fatal("setrlimit CORE");
+	rl.rlim_cur = rl.rlim_max = maxfsize;
+	if (setrlimit(RLIMIT_FSIZE, &rl) == -1)
+		fatal("setrlimit FSIZE");
+	(void)signal(SIGXFSZ, SIG_IGN);
+}
+
+const char *
+sandbox_name(void)
+{
+	return "rlimit";
+}
+
+#else
+/* ISO C forbids an empty translation unit. */
+typedef int sandbox_null_unused;
+#endif

@@ -1,0 +1,388 @@
+/*
+ * Copyright (c) 2026 The upas-smtp authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * Linux sandbox for the session child: rlimits, no core dumps, no new
+ * privileges, Landlock with nothing allowed (best effort), then a classic
+ * seccomp-BPF allow-list written by hand in the OpenSSH style.  Anything
+ * not listed kills the process; harmless libc probes fail with EACCES.
+ *
+ * To allow one more system call add a line to the table in filter[]:
+ * SC_ALLOW(__NR_x), or SC_DENY(__NR_x, EPERM) for a probe that may fail.
+ */
+
+#ifdef __linux__
+
+#include <sys/types.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "sandbox.h"
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SANDBOX_LAX	1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) && !defined(SANDBOX_LAX)
+#define SANDBOX_LAX	1
+#endif
+
+#if defined(__x86_64__)
+#define SECCOMP_ARCH	AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define SECCOMP_ARCH	AUDIT_ARCH_AARCH64
+#else
+#error "sandbox_seccomp.c: unsupported architecture"
+#endif
+
+#ifndef __X32_SYSCALL_BIT
+#define __X32_SYSCALL_BIT	0x40000000
+#endif
+#ifndef SECCOMP_RET_KILL_PROCESS
+#define SECCOMP_RET_KILL_PROCESS	0x80000000U
+#endif
+
+/* Both supported architectures are little-endian: the low word is first. */
+#define SC_ARG_LO(n)	(offsetof(struct seccomp_data, args[(n)]))
+
+#define SC_KILL		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS)
+#define SC_LOADNR	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, \
+			    offsetof(struct seccomp_data, nr))
+#define SC_ALLOW(nr) \
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1), \
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
+#define SC_DENY(nr, e) \
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1), \
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ((e) & SECCOMP_RET_DATA))
+/* Allowed when none of the bits of mask are set in argument n. */
+#define SC_ALLOW_ARG_NOBITS(nr, n, mask) \
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 4), \
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SC_ARG_LO(n)), \
+	BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, (mask), 1, 0), \
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW), \
+	SC_KILL
+/* Allowed when argument n equals v, otherwise an error. */
+#define SC_ALLOW_ARG_EQ(nr, n, v, e) \
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 4), \
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SC_ARG_LO(n)), \
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (v), 1, 0), \
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (e)), \
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
+/* Allowed when argument n is one of four values, otherwise an error. */
+#define SC_ALLOW_ARG_IN4(nr, n, a, b, c, d, e) \
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 7), \
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SC_ARG_LO(n)), \
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (a), 4, 0), \
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (b), 3, 0), \
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (c), 2, 0), \
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (d), 1, 0), \
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (e)), \
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
+
+#define SC_PID_PLACEHOLDER	0x7fffffff	/* patched with getpid() */
+
+static struct sock_filter filter[] = {
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SECCOMP_ARCH, 1, 0),
+	SC_KILL,
+	SC_LOADNR,
+#if defined(__x86_64__)
+	BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, __X32_SYSCALL_BIT, 0, 1),
+	SC_KILL,
+#endif
+
+	/* Probes by libc and OpenSSL: fail them, do not kill. */
+#ifdef __NR_open
+	SC_DENY(__NR_open, EACCES),
+#endif
+	SC_DENY(__NR_openat, EACCES),
+#ifdef __NR_stat
+	SC_DENY(__NR_stat, EACCES),
+	SC_DENY(__NR_lstat, EACCES),
+#endif
+	SC_DENY(__NR_fstat, EACCES),
+	SC_DENY(__NR_newfstatat, EACCES),
+#ifdef __NR_statx
+	SC_DENY(__NR_statx, EACCES),
+#endif
+#ifdef __NR_access
+	SC_DENY(__NR_access, EACCES),
+#endif
+	SC_DENY(__NR_faccessat, EACCES),
+#ifdef __NR_readlink
+	SC_DENY(__NR_readlink, EACCES),
+#endif
+	SC_DENY(__NR_readlinkat, EACCES),
+	SC_DENY(__NR_ioctl, ENOTTY),
+
+	/* I/O on descriptors already held or received */
+	SC_ALLOW(__NR_read),
+	SC_ALLOW(__NR_write),
+	SC_ALLOW(__NR_readv),
+	SC_ALLOW(__NR_writev),
+	SC_ALLOW(__NR_pread64),
+	SC_ALLOW(__NR_lseek),
+	SC_ALLOW(__NR_recvmsg),
+	SC_ALLOW(__NR_sendmsg),
+	SC_ALLOW(__NR_recvfrom),
+	SC_ALLOW(__NR_sendto),
+#ifdef __NR_poll
+	SC_ALLOW(__NR_poll),
+#endif
+	SC_ALLOW(__NR_ppoll),
+#ifdef __NR_select
+	SC_ALLOW(__NR_select),
+#endif
+	SC_ALLOW(__NR_pselect6),
+	SC_ALLOW(__NR_close),
+	SC_ALLOW(__NR_close_range),
+	SC_ALLOW(__NR_dup),
+	SC_ALLOW(__NR_dup3),
+#ifdef __NR_dup2
+	SC_ALLOW(__NR_dup2),
+#endif
+	SC_ALLOW(__NR_shutdown),
+	SC_ALLOW(__NR_getsockopt),
+	SC_ALLOW(__NR_getsockname),
+	SC_ALLOW(__NR_getpeername),
+	SC_ALLOW(__NR_ftruncate),
+	SC_ALLOW(__NR_fsync),
+	SC_ALLOW(__NR_fdatasync),
+	SC_ALLOW_ARG_IN4(__NR_fcntl, 1, F_GETFL, F_SETFL, F_GETFD, F_SETFD,
+	    EACCES),
+
+	/* memory: never executable */
+	SC_ALLOW(__NR_brk),
+#ifndef SANDBOX_LAX
+	SC_ALLOW_ARG_NOBITS(__NR_mmap, 2, PROT_EXEC),
+	SC_ALLOW_ARG_NOBITS(__NR_mprotect, 2, PROT_EXEC),
+#else
+	SC_ALLOW(__NR_mmap),
+	SC_ALLOW(__NR_mprotect),
+#endif
+	SC_ALLOW(__NR_munmap),
+	SC_ALLOW(__NR_mremap),
+	SC_ALLOW(__NR_madvise),
+	SC_ALLOW(__NR_futex),
+
+	/* time, randomness, identity */
+	SC_ALLOW(__NR_getrandom),
+	SC_ALLOW(__NR_clock_gettime),
+	SC_ALLOW(__NR_clock_getres),
+	SC_ALLOW(__NR_gettimeofday),
+#ifdef __NR_time
+	SC_ALLOW(__NR_time),
+#endif
+	SC_ALLOW(__NR_clock_nanosleep),
+	SC_ALLOW(__NR_nanosleep),
+#ifdef __NR_alarm
+	SC_ALLOW(__NR_alarm),
+#endif
+	SC_ALLOW(__NR_setitimer),
+	SC_ALLOW(__NR_getitimer),
+	SC_ALLOW(__NR_getpid),
+	SC_ALLOW(__NR_getppid),
+	SC_ALLOW(__NR_gettid),
+	SC_ALLOW(__NR_getuid),
+	SC_ALLOW(__NR_geteuid),
+	SC_ALLOW(__NR_getgid),
+	SC_ALLOW(__NR_getegid),
+	SC_ALLOW(__NR_uname),
+	SC_ALLOW(__NR_sysinfo),
+	SC_ALLOW(__NR_sched_yield),
+
+	/* signals, only to ourselves (abort(3)) */
+	SC_ALLOW(__NR_rt_sigreturn),
+	SC_ALLOW(__NR_rt_sigprocmask),
+	SC_ALLOW(__NR_rt_sigaction),
+	SC_ALLOW(__NR_sigaltstack),
+	SC_ALLOW_ARG_EQ(__NR_kill, 0, SC_PID_PLACEHOLDER, EPERM),
+	SC_ALLOW_ARG_EQ(__NR_tgkill, 0, SC_PID_PLACEHOLDER, EPERM),
+	SC_ALLOW(__NR_restart_syscall),
+	SC_ALLOW(__NR_exit),
+	SC_ALLOW(__NR_exit_group),
+
+#ifdef SANDBOX_LAX
+	/* the ASan/UBSan runtime: reports, stack checks, leak checks */
+	SC_ALLOW(__NR_prctl),
+	SC_ALLOW(__NR_prlimit64),
+#ifdef __NR_getrlimit
+	SC_ALLOW(__NR_getrlimit),
+#endif
+	SC_ALLOW(__NR_sched_getaffinity),
+	SC_ALLOW(__NR_getdents64),
+	SC_DENY(__NR_clone, EPERM),
+#ifdef __NR_clone3
+	SC_DENY(__NR_clone3, ENOSYS),
+#endif
+	SC_DENY(__NR_ptrace, EPERM),
+	SC_DENY(__NR_pipe2, EPERM),
+#endif
+
+	SC_KILL
+};
+
+/* Landlock, from <linux/landlock.h>, spelled out for older headers. */
+#ifndef __NR_landlock_create_ruleset
+#define __NR_landlock_create_ruleset	444
+#define __NR_landlock_restrict_self	446
+#endif
+#define LL_VERSION		(1U << 0)
+#define LL_FS_ABI1		((1ULL << 13) - 1)	/* EXECUTE..MAKE_SYM */
+#define LL_FS_REFER		(1ULL << 13)		/* ABI 2 */
+#define LL_FS_TRUNCATE		(1ULL << 14)		/* ABI 3 */
+#define LL_FS_IOCTL_DEV		(1ULL << 15)		/* ABI 5 */
+#define LL_NET_TCP		((1ULL << 0) | (1ULL << 1))	/* ABI 4 */
+#define LL_SCOPE_ALL		((1ULL << 0) | (1ULL << 1))	/* ABI 6 */
+
+struct ll_attr {
+	uint64_t	fs;
+	uint64_t	net;
+	uint64_t	scoped;
+};
+
+static int
+landlock_seal(void)
+{
+	struct ll_attr	attr = { 0, 0, 0 };
+	size_t		size = sizeof(attr.fs);
+	long		abi;
+	int		fd;
+
+	abi = syscall(__NR_landlock_create_ruleset, NULL, 0, LL_VERSION);
+	if (abi < 1)
+		return 0;	/* not built in or disabled: best effort */
+	attr.fs = LL_FS_ABI1;
+	if (abi >= 2)
+		attr.fs |= LL_FS_REFER;
+	if (abi >= 3)
+		attr.fs |= LL_FS_TRUNCATE;
+	if (abi >= 5)
+		attr.fs |= LL_FS_IOCTL_DEV;
+	if (abi >= 4) {
+		attr.net = LL_NET_TCP;
+		size = offsetof(struct ll_attr, scoped);
+	}
+	if (abi >= 6) {
+		attr.scoped = LL_SCOPE_ALL;
+		size = sizeof(attr);
+	}
+	fd = syscall(__NR_landlock_create_ruleset, &attr, size, 0);
+	if (fd == -1) {
+		log_warn("landlock_create_ruleset abi %ld", abi);
+		return 0;
+	}
+	if (syscall(__NR_landlock_restrict_self, fd, 0) == -1) {
+		log_warn("landlock_restrict_self");
+		close(fd);
+		return 0;
+	}
+	close(fd);
+	return (int)abi;
+}
+
+static void
+limits(const int *fds, size_t nfds, size_t maxfsize)
+{
+	struct rlimit	rl;
+	size_t		i;
+	int		maxfd = 2;
+
+	for (i = 0; i < nfds; i++)
+		if (fds[i] > maxfd)
+			maxfd = fds[i];
+	/* the received spool fd, plus room for libc and OpenSSL */
+	rl.rlim_cur = rl.rlim_max = maxfd + 1 + 4;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+		fatal("setrlimit NOFILE");
+	rl.rlim_cur = rl.rlim_max = 0;
+	if (setrlimit(RLIMIT_NPROC, &rl) == -1)
+		fatal("setrlimit NPROC");
+	if (setrlimit(RLIMIT_CORE, &rl) == -1)
+		fatal("setrlimit CORE");
+	rl.rlim_cur = rl.rlim_max = maxfsize;
+	if (setrlimit(RLIMIT_FSIZE, &rl) == -1)
+		fatal("setrlimit FSIZE");
+	/* an oversized write fails with EFBIG instead of killing us */
+	(void)signal(SIGXFSZ, SIG_IGN);
+}
+
+void
+sandbox_init(void)
+{
+	tzset();
+}
+
+void
+sandbox_nonewprivs(void)
+{
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+		fatal("prctl PR_SET_NO_NEW_PRIVS");
+}
+
+static void
+patch_pid(void)
+{
+	size_t	i;
+	pid_t	pid = getpid();
+
+	for (i = 0; i < sizeof(filter) / sizeof(filter[0]); i++)
+		if (filter[i].code == (BPF_JMP | BPF_JEQ | BPF_K) &&
+		    filter[i].k == SC_PID_PLACEHOLDER)
+			filter[i].k = (uint32_t)pid;
+}
+
+void
+sandbox_child(const int *fds, size_t nfds, size_t maxfsize)
+{
+	struct sock_fprog	prog;
+
+	limits(fds, nfds, maxfsize);
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
+		fatal("prctl PR_SET_DUMPABLE");
+	sandbox_nonewprivs();
+	(void)landlock_seal();
+
+	patch_pid();
+	prog.len = sizeof(filter) / sizeof(filter[0]);
+	prog.filter = filter;
+	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) == -1)
+		fatal("prctl PR_SET_SECCOMP");
+}
+
+const char *
+sandbox_name(void)
+{
+	return "seccomp";
+}
+
+#endif /* __linux__ */
