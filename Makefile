@@ -9,7 +9,7 @@ DESTDIR ?=
 
 CC ?=		cc
 PKG_CFLAGS !=	pkg-config --cflags libbsd-overlay libtls libssl libunbound 2>/dev/null || true
-PKG_LIBS !=	pkg-config --libs libbsd-overlay libtls libssl libunbound 2>/dev/null || true
+PKG_LIBS !=	pkg-config --libs libbsd-overlay libtls libssl libcrypto libunbound 2>/dev/null || true
 BSD_LIBS !=	pkg-config --libs libbsd-overlay 2>/dev/null || true
 CRYPT_LIBS !=	if [ "`uname -s`" = Linux ]; then echo -lcrypt; fi
 
@@ -31,7 +31,7 @@ SMTPD_SRCS =	smtpd/smtpd.c smtpd/conf.c smtpd/peer.c smtpd/parent.c \
 		smtpd/reply.c smtpd/addr.c smtpd/data.c smtpd/tls.c smtpd/auth.c \
 		smtpd/rules.c
 SMTP_SRCS =	smtp/smtp.c smtp/mx.c smtp/dial.c smtp/client.c smtp/rfc822.c \
-		smtp/tls.c smtp/auth.c smtp/dane.c
+		smtp/tls.c smtp/auth.c smtp/dane.c smtp/reply.c
 DELIVER_SRCS =	deliver/deliver.c deliver/maildir.c deliver/map.c
 
 PRIVSEP_OBJS =	${PRIVSEP_SRCS:.c=.o}

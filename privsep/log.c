@@ -123,11 +123,22 @@ log_tofile(const char *line)
 	(void)write(log_fd, buf, n);
 }
 
-/* A complete line, session id included if any, to wherever logs go. */
+/*
+ * A complete line, session id included if any, to wherever logs go.  The
+ * parent relays lines from the child here: control characters are replaced
+ * so that no line can forge another.
+ */
 void
-log_line(int prio, const char *line)
+log_line(int prio, const char *in)
 {
+	char	line[LOG_LINEMAX + 16];
+	size_t	i;
 	int	saved = errno;
+
+	for (i = 0; in[i] != '\0' && i < sizeof(line) - 1; i++)
+		line[i] = ((unsigned char)in[i] < 0x20 || in[i] == 0x7f) ?
+		    '?' : in[i];
+	line[i] = '\0';
 
 	if (prio == LOG_DEBUG && !log_verbose)
 		return;
@@ -152,7 +163,7 @@ log_line(int prio, const char *line)
 static void
 vlog_errno(int prio, int err, const char *fmt, va_list ap)
 {
-	char	line[LOG_LINEMAX], msg[LOG_LINEMAX];
+	char	line[LOG_LINEMAX + 16], msg[LOG_LINEMAX];
 
 	if (prio == LOG_DEBUG && !log_verbose)
 		return;

@@ -112,13 +112,15 @@ static void
 verify_ids(const struct ps_ids *ids)
 {
 	uid_t	ru, eu, su;
-	gid_t	rg, eg, sg;
+	gid_t	rg, eg, sg, groups[2];
 
 	if (getresuid(&ru, &eu, &su) == -1 || getresgid(&rg, &eg, &sg) == -1)
 		fatal("getresuid");
 	if (ru != ids->uid || eu != ids->uid || su != ids->uid ||
 	    rg != ids->gid || eg != ids->gid || sg != ids->gid)
 		fatalx("privdrop: ids not as set");
+	if (getgroups(2, groups) != 1 || groups[0] != ids->gid)
+		fatalx("privdrop: supplementary groups not as set");
 	if (ids->uid == 0)
 		return;		/* nothing to prove when staying root */
 	if (setuid(0) != -1 || seteuid(0) != -1)

@@ -41,6 +41,7 @@
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -74,7 +75,15 @@
 /* Both supported architectures are little-endian: the low word is first. */
 #define SC_ARG_LO(n)	(offsetof(struct seccomp_data, args[(n)]))
 
+/*
+ * Build with -DSANDBOX_DEBUG to trap instead of kill: the SIGSYS handler
+ * names the offending system call on stderr, then dies of SIGSYS anyway.
+ */
+#ifdef SANDBOX_DEBUG
+#define SC_KILL		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP)
+#else
 #define SC_KILL		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS)
+#endif
 #define SC_LOADNR	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, \
 			    offsetof(struct seccomp_data, nr))
 #define SC_ALLOW(nr) \
@@ -105,6 +114,18 @@
 	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (b), 3, 0), \
 	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (c), 2, 0), \
 	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (d), 1, 0), \
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (e)), \
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
+/* The same with six values. */
+#define SC_ALLOW_ARG_IN6(nr, n, a, b, c, d, f, g, e) \
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 9), \
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SC_ARG_LO(n)), \
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (a), 6, 0), \
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (b), 5, 0), \
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (c), 4, 0), \
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (d), 3, 0), \
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (f), 2, 0), \
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (g), 1, 0), \
 	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (e)), \
 	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
 
@@ -182,16 +203,17 @@ static struct sock_filter filter[] = {
 
 	/* memory: never executable */
 	SC_ALLOW(__NR_brk),
-#ifndef SANDBOX_LAX
 	SC_ALLOW_ARG_NOBITS(__NR_mmap, 2, PROT_EXEC),
 	SC_ALLOW_ARG_NOBITS(__NR_mprotect, 2, PROT_EXEC),
-#else
-	SC_ALLOW(__NR_mmap),
-	SC_ALLOW(__NR_mprotect),
-#endif
 	SC_ALLOW(__NR_munmap),
 	SC_ALLOW(__NR_mremap),
+#ifndef SANDBOX_LAX
+	/* what malloc uses; not MADV_HWPOISON, MADV_REMOVE and friends */
+	SC_ALLOW_ARG_IN6(__NR_madvise, 2, MADV_NORMAL, MADV_DONTNEED, MADV_FREE,
+	    MADV_HUGEPAGE, MADV_NOHUGEPAGE, MADV_DONTDUMP, EINVAL),
+#else
 	SC_ALLOW(__NR_madvise),
+#endif
 	SC_ALLOW(__NR_futex),
 
 	/* time, randomness, identity */
@@ -296,6 +318,7 @@ landlock_seal(void)
 		attr.scoped = LL_SCOPE_ALL;
 		size = sizeof(attr);
 	}
+	log_debug("landlock abi %ld", abi);
 	fd = syscall(__NR_landlock_create_ruleset, &attr, size, 0);
 	if (fd == -1) {
 		log_warn("landlock_create_ruleset abi %ld", abi);
@@ -336,6 +359,42 @@ limits(const int *fds, size_t nfds, size_t maxfsize)
 	(void)signal(SIGXFSZ, SIG_IGN);
 }
 
+#ifdef SANDBOX_DEBUG
+static void
+sigsys(int sig, siginfo_t *si, void *uc)
+{
+	char		buf[64], *p = buf + sizeof(buf);
+	int		nr = si->si_syscall;
+	sigset_t	set;
+
+	(void)uc;
+	*--p = '\n';
+	do {
+		*--p = '0' + nr % 10;
+	} while ((nr /= 10) > 0 && p > buf + 40);
+	(void)write(STDERR_FILENO, "sandbox: forbidden system call ", 31);
+	(void)write(STDERR_FILENO, p, buf + sizeof(buf) - p);
+	(void)signal(sig, SIG_DFL);
+	(void)sigemptyset(&set);
+	(void)sigaddset(&set, sig);
+	(void)sigprocmask(SIG_UNBLOCK, &set, NULL);
+	(void)raise(sig);
+	_exit(128 + sig);
+}
+
+static void
+trap_init(void)
+{
+	struct sigaction	sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = sigsys;
+	sa.sa_flags = SA_SIGINFO;
+	if (sigaction(SIGSYS, &sa, NULL) == -1)
+		fatal("sigaction SIGSYS");
+}
+#endif
+
 void
 sandbox_init(void)
 {
@@ -373,6 +432,9 @@ sandbox_child(const int *fds, size_t nfds, size_t maxfsize)
 	(void)landlock_seal();
 
 	patch_pid();
+#ifdef SANDBOX_DEBUG
+	trap_init();
+#endif
 	prog.len = sizeof(filter) / sizeof(filter[0]);
 	prog.filter = filter;
 	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) == -1)
