@@ -93,4 +93,89 @@ int	 dane_verify(const struct tlsaset *, const char *, const char *,
 	    char *, size_t);
 void	 dane_free(struct tlsaset *);
 
+/*
+ * The client proper (smtp.c dial.c client.c reply.c rfc822.c tls.c auth.c).
+ */
+#define SMTP_MAXLINE	2048	/* longest reply line read (RFC 5321: 512) */
+#define SMTP_MAXREPLY	8192	/* one reply, all its lines */
+#define SMTP_MAXBUSTED	100	/* -b, as Plan 9's Maxbustedmx */
+
+struct buf {
+	char		*p;
+	size_t		 len, cap;
+};
+
+/* reply.c: one server reply, possibly multi-line; no I/O, fuzzed */
+struct reply {
+	int		 code;		/* 3 digits, -1 malformed */
+	int		 done;
+	size_t		 nlines;
+	size_t		 len;
+	char		 text[SMTP_MAXREPLY];	/* lines joined by '\n' */
+};
+
+#define CAP_STARTTLS	0x01
+#define CAP_PIPELINING	0x02
+#define CAP_8BITMIME	0x04
+#define CAP_SMTPUTF8	0x08
+#define CAP_SIZE	0x10
+#define CAP_AUTH	0x20
+#define CAP_ENHANCED	0x40
+
+#define AUTH_PLAIN	0x1
+#define AUTH_LOGIN	0x2
+#define AUTH_CRAMMD5	0x4
+
+struct caps {
+	int		 flags;		/* CAP_* */
+	int		 auth;		/* AUTH_* offered */
+	unsigned long long size;	/* SIZE limit, 0 none */
+};
+
+void	 reply_reset(struct reply *);
+int	 reply_line(struct reply *, const char *, size_t);	/* 1 done, 0 more, -1 bad */
+void	 caps_parse(struct caps *, const struct reply *);
+const char *reply_last(const struct reply *);	/* the last line, for messages */
+
+void	 buf_add(struct buf *, const void *, size_t);
+void	 buf_addstr(struct buf *, const char *);
+void	 buf_free(struct buf *);
+
+/* rfc822.c: names (spec 1.3) and the message conversion (spec 1.7, 3.2) */
+struct msgopts {
+	const char	*hostdomain;	/* qualifies header addresses, Message-ID */
+	const char	*from;		/* envelope sender as sent; "" for <> */
+	time_t		 now;
+};
+
+struct msginfo {
+	int		 eightbit;	/* some byte >= 0x80 */
+	size_t		 size;
+};
+
+void	 unescape(char *);
+char	*bangtoat(const char *);
+char	*domainify(const char *, const char *);
+char	*qualify(const char *, const char *);
+int	 rfc822_convert(const char *, size_t, const struct msgopts *,
+	    struct buf *, struct msginfo *, char *, size_t);
+
+/* dial.c */
+#define D_MX		0	/* domain: MX lookup */
+#define D_HOST		1	/* host: its addresses only */
+#define D_ADDR		2	/* address literal */
+
+struct dest {
+	int		 kind;
+	char		 host[256];
+	int		 port;
+};
+
+int	 dest_parse(const char *, struct dest *, char *, size_t);
+int	 dest_resolve(const struct dest *, char *const *, size_t,
+	    struct mxlist *);
+void	 dest_free(const struct dest *, struct mxlist *);
+int	 dial(const struct mxhost *, int, char *, size_t);
+const char *mxhost_str(const struct mxhost *);
+
 #endif /* SMTP_H */

@@ -78,13 +78,29 @@ struct session {
 	enum action	 senderaction;	/* the blocked file, by sender */
 	int		 dialup;	/* ACT_DIAL: refuse the rest */
 	int		 nmsg;
+
+	/* session.c, io.c, data.c */
+	int		 dbgmask;	/* -d: mask input lines (AUTH payloads) */
+	int		 spoolopen;	/* the parent holds a spool for us */
+	size_t		 msgsize;	/* octets of the message, CRLF counted */
+	size_t		 rcptbytes;	/* PS_QUEUE_COMMIT payload so far */
 };
+
+/* io_getline(): < 0 or 0 on failure, else IO_LINE with IO_LONG/IO_BARE */
+#define IO_TIMEOUT	-2
+#define IO_ERROR	-1
+#define IO_EOF		0
+#define IO_LINE		0x1	/* a line ended by CRLF, stored without it */
+#define IO_LONG		0x2	/* longer than the buffer: the rest was dropped */
+#define IO_BARE		0x4	/* it held a bare CR, a bare LF or a NUL */
 
 /* session.c */
 __attribute__((noreturn)) void session_run(struct session *);
 void	 session_reset(struct session *);
 int	 ps_request(struct session *, uint32_t, const struct ps_buf *, uint32_t,
 	    struct ps_msg *);		/* send, then wait for the answer of that type */
+__attribute__((noreturn)) void session_close(struct session *, const char *);
+__attribute__((noreturn)) void session_exit(struct session *, const char *);
 
 /* io.c: all network I/O, through TLS when it is on */
 int	 io_getline(struct session *, char *, size_t, int, size_t *);
@@ -92,11 +108,14 @@ int	 io_write(struct session *, const void *, size_t);
 int	 io_flush(struct session *);
 int	 io_pending(struct session *);	/* bytes buffered, read but not consumed */
 int	 io_wait(struct session *, int);	/* input within ms? (early talker) */
+void	 io_init(struct session *);		/* before the sandbox: socket timeouts */
+void	 io_transcript(struct session *, int, const char *, size_t);	/* -d */
 
 /* reply.c */
 void	 reply(struct session *, int, const char *, const char *, ...)
 	    __attribute__((format(printf, 4, 5)));
 void	 reply_multi(struct session *, int, const char *, const char **, size_t);
+void	 reply_cont(struct session *, int, const char *, const char *);
 
 /* addr.c: RFC 5321 paths; no I/O; fuzzed */
 int	 addr_parse_path(const char *, char *, size_t, const char **);
@@ -104,6 +123,7 @@ int	 addr_parse_domain(const char *, size_t);
 int	 addr_split(const char *, char *, size_t, char *, size_t);
 
 /* data.c */
+int	 data_begin(struct session *);		/* before 354: Received: and tags */
 int	 data_receive(struct session *);	/* after 354: to the spool fd */
 
 /*
@@ -130,5 +150,9 @@ void	 tls_close(struct session *);
 /* auth.c (child) */
 void	 cmd_auth(struct session *, char *);
 int	 auth_offer(struct session *, char *, size_t);	/* the EHLO AUTH line */
+int	 auth_decode(const char *, uint8_t *, size_t, size_t *);	/* strict base64 */
+int	 auth_plain_split(const uint8_t *, size_t, char *, size_t, char *, size_t,
+	    char *, size_t, size_t *);
+int	 auth_cram_split(const uint8_t *, size_t, char *, size_t, char *, size_t);
 
 #endif /* SESSION_H */

@@ -19,6 +19,7 @@
 
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -141,6 +142,7 @@ struct conf {
 
 	struct blockrule *blockv;		/* blocked, parsed before fork */
 	size_t		 blockn;
+	struct strlist	 mailerargs;		/* mailer: words after the program */
 };
 
 /* The connection, found before fork from fd 0, UCSPI variables or -n. */
@@ -211,6 +213,15 @@ enum smtpd_ps_type {
 #define AUTHM_LOGIN	2
 #define AUTHM_CRAMMD5	3
 
+/* PS_SIGN_REQ keytype and padding (tls.c, tlspriv.c) */
+#define SIGN_PROBE	0	/* no signature: answer ok, SHA-256 of the key's SPKI */
+#define SIGN_RSA	1
+#define SIGN_EC		2
+#define SIGN_PAD_PKCS1	1	/* RSA: input is a DigestInfo */
+#define SIGN_PAD_NONE	3	/* RSA: input is a PSS-encoded block */
+#define SIGN_MAX	2	/* signatures per connection; a handshake takes 1 */
+#define TICKET_KEYLEN	80	/* name 16, AES-256 key 32, HMAC-SHA256 key 32 */
+
 /* The privileged side, after fork. */
 struct parent {
 	struct conf	*conf;
@@ -229,6 +240,7 @@ struct parent {
 	int		 dumpfd;	/* dumpdir, opened as root */
 	int		 greyfd;	/* greydir, opened as root */
 	int		 nmsg;
+	int		 spooldir;	/* spool dir, opened as root, or -1 */
 };
 
 /* smtpd.c */
@@ -250,6 +262,7 @@ int	 peer_find(struct peer *, const struct conf *);
 __attribute__((noreturn)) void parent_run(struct parent *);
 int	 parent_reply(struct parent *, uint32_t, uint32_t, int, const struct ps_buf *);
 void	 parent_kill(struct parent *, const char *);
+const char *parent_signame(int);		/* "SIGSYS" */
 
 /* mailer.c (parent) */
 int	 mailer_run(struct parent *, const char *, char **, size_t, char *, size_t,
@@ -260,6 +273,9 @@ int	 blocked_read(struct conf *);
 enum action policy_ip(const struct conf *, const struct peer *);
 enum action policy_sender(const struct conf *, const char *);
 void	 p_policy(struct parent *, struct ps_msg *);
+const char *action_name(enum action);
+int	 blocked_parse(struct conf *, FILE *, const char *);
+int	 pattern_match(const char *, const char *);	/* normalised pattern, sender */
 
 /* greylist.c (parent) */
 void	 p_grey(struct parent *, struct ps_msg *);
@@ -276,5 +292,8 @@ void	 p_auth(struct parent *, struct ps_msg *);
 /* tlspriv.c (parent) */
 int	 tlspriv_load(struct parent *);		/* read the key from keyfd */
 void	 p_sign(struct parent *, struct ps_msg *);
+int	 tls_ticketkeys_load(const struct conf *);	/* root, before fork; -1: no tickets */
+const uint8_t *tls_ticketkeys(size_t *);	/* current, then previous */
+int	 tls_selftest(struct conf *);		/* -T: a handshake through the split */
 
 #endif /* SMTPD_H */

@@ -1,0 +1,170 @@
+#!/usr/bin/env python3
+# Small measurements for run.sh, one per subcommand; each prints one line.
+#   probe.py latency PORT N             median and p90 ms from connect to the 220 line
+#   probe.py tls PORT N full|resume     STARTTLS handshakes per second, reused count
+#   probe.py mem PORT ROOTPID [NAME]    peak RSS (kB) of the processes serving one
+#                                       session: new under ROOTPID, or the largest
+#                                       one called NAME (servers that reuse them)
+# Every socket operation has a timeout; every loop is bounded.
+import os, socket, ssl, sys, time
+
+TIMEOUT = 10
+
+
+def readreply(f):
+    """One SMTP reply (multi-line aware); returns the last line."""
+    for _ in range(100):
+        line = f.readline(1024)
+        if not line:
+            raise OSError("eof")
+        if len(line) < 4 or line[3:4] != b"-":
+            return line
+    raise OSError("reply too long")
+
+
+def cmd(s, f, text):
+    s.sendall(text.encode() + b"\r\n")
+    return readreply(f)
+
+
+def latency(port, n):
+    v = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        s = socket.create_connection(("127.0.0.1", port), TIMEOUT)
+        s.settimeout(TIMEOUT)
+        f = s.makefile("rb")
+        readreply(f)
+        v.append((time.perf_counter() - t0) * 1000)
+        try:
+            cmd(s, f, "QUIT")
+        except OSError:
+            pass
+        f.close(); s.close()
+    v.sort()
+    print("%.2f %.2f" % (v[len(v) // 2], v[min(len(v) - 1, int(len(v) * 0.9))]))
+
+
+def tls(port, n, mode):
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    sess = None
+    reused = ok = 0
+    end = time.time() + 60
+    t0 = time.perf_counter()
+    for _ in range(n):
+        if time.time() > end:
+            break
+        s = socket.create_connection(("127.0.0.1", port), TIMEOUT)
+        s.settimeout(TIMEOUT)
+        f = s.makefile("rb")
+        try:
+            readreply(f)
+            cmd(s, f, "EHLO bench.test")
+            if not cmd(s, f, "STARTTLS").startswith(b"220"):
+                raise OSError("STARTTLS refused")
+            f.close()
+            t = ctx.wrap_socket(s, server_hostname="mx.test.example",
+                                session=sess if mode == "resume" else None)
+            tf = t.makefile("rb")
+            # a command after the handshake lets TLS 1.3 tickets arrive
+            cmd(t, tf, "EHLO bench.test")
+            reused += t.session_reused
+            if mode == "resume" and t.session is not None:
+                sess = t.session
+            try:
+                cmd(t, tf, "QUIT")
+            except OSError:
+                pass
+            tf.close(); t.close()
+            ok += 1
+        except (OSError, ssl.SSLError) as e:
+            print("tls error: %s" % e, file=sys.stderr)
+            s.close()
+            break
+    el = time.perf_counter() - t0
+    print("%.1f %d %d" % (ok / el if ok else 0, ok, reused))
+
+
+def children(pid):
+    out = []
+    try:
+        for t in os.listdir("/proc/%d/task" % pid):
+            with open("/proc/%d/task/%s/children" % (pid, t)) as fh:
+                out += [int(x) for x in fh.read().split()]
+    except OSError:
+        pass
+    return out
+
+
+def tree(root):
+    seen, todo = [], [root]
+    while todo and len(seen) < 1000:
+        p = todo.pop()
+        seen.append(p)
+        todo += children(p)
+    return seen[1:]
+
+
+def status(pid):
+    d = {}
+    try:
+        with open("/proc/%d/status" % pid) as fh:
+            for line in fh:
+                k, _, v = line.partition(":")
+                d[k] = v.strip()
+    except OSError:
+        pass
+    return d
+
+
+def mem(port, root, name=None):
+    before = set(tree(root))
+    s = socket.create_connection(("127.0.0.1", port), TIMEOUT)
+    s.settimeout(TIMEOUT)
+    f = s.makefile("rb")
+    readreply(f)
+    cmd(s, f, "EHLO bench.test")
+    cmd(s, f, "MAIL FROM:<bench@bench.test>")
+    cmd(s, f, "RCPT TO:<mem@test.example>")
+    cmd(s, f, "DATA")
+    s.sendall(b"Subject: mem\r\n\r\n" + b"x" * 1000 + b"\r\n.\r\n")
+    readreply(f)
+    cmd(s, f, "NOOP")
+    # the processes serving this session: new in the tree, or for a
+    # server that reuses processes, those named like its session handler
+    if name:
+        procs = [p for p in tree(root) if status(p).get("Name") == name]
+    else:
+        procs = [p for p in tree(root) if p not in before]
+    rows = []
+    for p in procs:
+        st = status(p)
+        if st:
+            rows.append((p, st.get("Name", "?"), int(st.get("VmHWM", "0 kB").split()[0]),
+                         int(st.get("VmRSS", "0 kB").split()[0])))
+    cmd(s, f, "QUIT")
+    f.close(); s.close()
+    if name:
+        rows = sorted(rows, key=lambda r: -r[2])[:1]	# one process per session
+    total = sum(r[2] for r in rows)
+    print("%d %s" % (total, " ".join("%s:%d" % (r[1], r[2]) for r in rows)))
+
+
+def main():
+    a = sys.argv[1:]
+    try:
+        if a[0] == "latency":
+            latency(int(a[1]), int(a[2]))
+        elif a[0] == "tls":
+            tls(int(a[1]), int(a[2]), a[3])
+        elif a[0] == "mem":
+            mem(int(a[1]), int(a[2]), a[3] if len(a) > 3 else None)
+        else:
+            sys.exit("probe.py: unknown " + a[0])
+    except (OSError, ssl.SSLError, IndexError, ValueError) as e:
+        print("n/a (%s)" % e)
+
+
+main()

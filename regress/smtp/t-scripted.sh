@@ -1,0 +1,179 @@
+#!/bin/sh
+# smtp against a scripted server: results per recipient, exit statuses,
+# EHLO/HELO fallback, -p, -A, SIZE, 8BITMIME, STARTTLS injection, SMTPS,
+# AUTH, and hostile replies (malformed, 100 KB lines, stalls).
+. "${UPAS_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/regress/lib.sh"
+. "$TOP/regress/smtp/common.sh"
+
+smtp_certs || { fail "certificates"; exit 0; }
+smtp_conf
+printf 'machine 127.0.0.1 login u password secret\n' > "$T/netrc"
+chmod 600 "$T/netrc"
+MSG='Subject: test
+Message-ID: <t1@test.example>
+Date: Mon, 5 Jan 2026 10:00:00 +0000
+
+hello
+.leading dot
+'
+
+# one server per case; the ports first, then all start together
+for m in normal nopipe ehlo5 ehlo4 inject badmulti nodigits longline \
+    stall stallmail tls auth authclear small; do
+	eval "P_$m=$(freeport)"
+done
+scripted "$P_normal" normal
+scripted "$P_nopipe" normal -c "8BITMIME"
+scripted "$P_ehlo5" ehlo5
+scripted "$P_ehlo4" ehlo4
+scripted "$P_inject" inject -k "$T/srv"
+scripted "$P_badmulti" badmulti
+scripted "$P_nodigits" nodigits
+scripted "$P_longline" longline
+scripted "$P_stall" stall
+scripted "$P_stallmail" stallmail
+scripted "$P_tls" tls -k "$T/srv"
+scripted "$P_auth" auth -k "$T/srv" -c "PIPELINING,STARTTLS"
+scripted "$P_authclear" auth
+scripted "$P_small" normal -c "SIZE 100"
+for p in $P_normal $P_nopipe $P_ehlo5 $P_ehlo4 $P_inject $P_badmulti \
+    $P_nodigits $P_longline $P_stall $P_stallmail $P_tls $P_auth \
+    $P_authclear $P_small; do
+	wait_port "$p" || fail "scripted server on $p did not start"
+done
+A=127.0.0.1
+
+# all accepted, pipelined
+printf '%s' "$MSG" | run_smtp -h client.test.example "[$A]:$P_normal" \
+    sender ok1 ok2
+expect "all accepted: exit 0" "^0$" "$RC"
+expect "all accepted: a line per recipient" "ok: rcpt ok2@\[127.0.0.1\]: 250" "$OUT"
+expect "pipelined: MAIL RCPT RCPT DATA in one go" \
+    "C: b'MAIL FROM:<sender@client.test.example> SIZE=[0-9]+'" \
+    "$(cat "$T/script-$P_normal.log")"
+printf '%s' "$MSG" | "$SMTP" -C "$SCONF" -f -h client.test.example "[$A]" \
+    sender x > "$T/f.out"
+check "the bytes that arrive are what -f printed" cmp "$T/f.out" \
+    "$T/script-$P_normal.data"
+
+# mixed results: accepted, 450, 550
+: > "$T/script-$P_normal.data"
+printf '%s' "$MSG" | run_smtp "[$A]:$P_normal" sender ok1 temp2 perm3
+expect "mixed: exit 75" "^75$" "$RC"
+expect "mixed: accepted line" "^ok: rcpt ok1@\[127.0.0.1\]: 250 2.0.0" "$OUT"
+expect "mixed: 450 line" "^Retry, Temporary Failure: rcpt temp2@\[127.0.0.1\]: 450 4.2.0" "$OUT"
+expect "mixed: 550 line" "^Permanent Failure: rcpt perm3@\[127.0.0.1\]: 550 5.1.1" "$OUT"
+check "mixed: the message went to the accepted one" test -s "$T/script-$P_normal.data"
+
+printf '%s' "$MSG" | run_smtp "[$A]:$P_normal" sender ok1 perm3
+expect "accepted + 550: exit 69" "^69$" "$RC"
+printf '%s' "$MSG" | run_smtp "[$A]:$P_normal" sender perm1 perm3
+expect "all 550: exit 69" "^69$" "$RC"
+printf '%s' "$MSG" | run_smtp "[$A]:$P_nopipe" sender ok1 temp3
+expect "no PIPELINING, lock step: exit 75" "^75$" "$RC"
+expect "no PIPELINING: no SIZE= when not offered" "MAIL FROM:<sender@[^>]*>'" \
+    "$(cat "$T/script-$P_nopipe.log")"
+
+# -p: no DATA
+n=$(grep -c "C: b'DATA'" "$T/script-$P_normal.log")
+run_smtp -p "[$A]:$P_normal" sender ok1 perm2 < /dev/null
+expect "-p: exit 69 with a 550" "^69$" "$RC"
+expect "-p: verified line" "ok: rcpt ok1@.*250 2.1.5" "$OUT"
+expect "-p: sent no DATA" "^$n$" "$(grep -c "C: b'DATA'" "$T/script-$P_normal.log")"
+
+# -A: NOOP first
+printf '%s' "$MSG" | run_smtp -A "[$A]:$P_normal" sender ok1
+expect "-A: delivered" "^0$" "$RC"
+expect "-A: NOOP before EHLO" "C: b'NOOP'" "$(cat "$T/script-$P_normal.log")"
+
+# EHLO 5yz: HELO; EHLO 4yz: no fallback, Retry
+printf '%s' "$MSG" | run_smtp "[$A]:$P_ehlo5" sender ok1
+expect "EHLO 502 -> HELO: delivered" "^0$" "$RC"
+expect "EHLO 502 -> HELO sent" "C: b'HELO client.test.example'" \
+    "$(cat "$T/script-$P_ehlo5.log")"
+printf '%s' "$MSG" | run_smtp "[$A]:$P_ehlo4" sender ok1
+expect "EHLO 421: exit 75" "^75$" "$RC"
+expect "EHLO 421: no HELO" "^0$" "$(grep -c 'HELO' "$T/script-$P_ehlo4.log" | tr -d ' ')"
+
+# SIZE and 8BITMIME
+printf '%s' "$MSG" | run_smtp "[$A]:$P_small" sender ok1
+expect "bigger than SIZE: exit 69" "^69$" "$RC"
+expect "bigger than SIZE: said why" "552 5.3.4 message size" "$OUT"
+printf 'Subject: 8bit\n\ncaf\303\251\n' | run_smtp "[$A]:$P_normal" sender ok1
+expect "8-bit with 8BITMIME: BODY=8BITMIME" "BODY=8BITMIME" \
+    "$(cat "$T/script-$P_normal.log")"
+printf 'Subject: 8bit\n\ncaf\303\251\n' | run_smtp "[$A]:$P_small" sender ok1
+expect "8-bit without 8BITMIME: exit 69" "^69$" "$RC"
+expect "8-bit without 8BITMIME: said why" "8BITMIME" "$OUT"
+printf '%s' "$MSG" | run_smtp "[$A]:$P_normal" sender "j\303\266rg"
+expect "UTF-8 address without SMTPUTF8: exit 69" "^69$" "$RC"
+
+# STARTTLS with lines injected after the 220: discarded, EHLO again
+printf '%s' "$MSG" | run_smtp "[$A]:$P_inject" sender ok1
+expect "STARTTLS injection: delivered" "^0$" "$RC"
+expect "STARTTLS injection: EHLO after TLS" "C: b'EHLO.*(.|
+)*C: b'STARTTLS'(.|
+)*C: b'EHLO" "$(cat "$T/script-$P_inject.log")"
+printf '%s' "$MSG" | run_smtp -s "[$A]:$P_inject" sender ok1
+expect "-s: STARTTLS, certificate verified: delivered" "^0$" "$RC"
+printf '%s' "$MSG" | run_smtp -s "[$A]:$P_normal" sender ok1
+expect "-s, no STARTTLS offered: exit 75" "^75$" "$RC"
+expect "-s, no STARTTLS offered: said why" "TLS required" "$OUT"
+
+# SMTPS
+printf '%s' "$MSG" | run_smtp -t "[$A]:$P_tls" sender ok1
+expect "-t SMTPS: delivered" "^0$" "$RC"
+printf '%s' "$MSG" | run_smtp -t "[$A]:$P_normal" sender ok1
+expect "-t to a plaintext server: exit 75" "^75$" "$RC"
+
+# AUTH over STARTTLS: CRAM-MD5 is the strongest offered
+printf '%s' "$MSG" | run_smtp -a "[$A]:$P_auth" sender ok1
+expect "AUTH over TLS: delivered" "^0$" "$RC"
+expect "AUTH: CRAM-MD5 chosen" "C: b'AUTH CRAM-MD5'" "$(cat "$T/script-$P_auth.log")"
+printf 'machine 127.0.0.1 login u password wrong\n' > "$T/netrc"
+printf '%s' "$MSG" | run_smtp -a "[$A]:$P_auth" sender ok1
+expect "AUTH 535: exit 69" "^69$" "$RC"
+expect "AUTH 535: said so" "Permanent Failure: rcpt ok1@.*535 5.7.8" "$OUT"
+printf 'machine 127.0.0.1 login u password secret\n' > "$T/netrc"
+chmod 644 "$T/netrc"
+printf '%s' "$MSG" | run_smtp -a "[$A]:$P_auth" sender ok1
+expect "netrc readable by others: refused, exit 75" "^75$" "$RC"
+expect "netrc readable by others: said why" "mode 0600" "$OUT"
+chmod 600 "$T/netrc"
+n=$(grep -c "AUTH" "$T/script-$P_authclear.log")
+printf '%s' "$MSG" | run_smtp -a "[$A]:$P_authclear" sender ok1
+expect "AUTH offered in the clear: not used without -i" "^$n$" \
+    "$(grep -c "C: b'AUTH" "$T/script-$P_authclear.log")"
+printf '%s' "$MSG" | run_smtp -a -i "[$A]:$P_authclear" sender ok1
+expect "AUTH in the clear with -i: delivered" "^0$" "$RC"
+expect "AUTH in the clear with -i: used" "C: b'AUTH CRAM-MD5'" \
+    "$(cat "$T/script-$P_authclear.log")"
+run_smtp -d -a -i "[$A]:$P_authclear" sender ok1 < /dev/null
+expect "-d trace shows no secret" "^0$" "$(printf '%s' "$OUT" | grep -c "$(printf 'u\0secret' | base64)")"
+
+# hostile replies: clean Retry, no crash
+printf '%s' "$MSG" | run_smtp "[$A]:$P_badmulti" sender ok1
+expect "multi-line reply with mixed codes: exit 75" "^75$" "$RC"
+expect "multi-line reply with mixed codes: said malformed" "malformed" "$OUT"
+printf '%s' "$MSG" | run_smtp "[$A]:$P_nodigits" sender ok1
+expect "reply without digits: exit 75" "^75$" "$RC"
+printf '%s' "$MSG" | run_smtp "[$A]:$P_longline" sender ok1
+expect "100 KB reply line: exit 75" "^75$" "$RC"
+expect "100 KB reply line: said why" "longer than" "$OUT"
+start=$(date +%s)
+printf '%s' "$MSG" | run_smtp "[$A]:$P_stall" sender ok1
+expect "stalled greeting: exit 75" "^75$" "$RC"
+expect "stalled greeting: timed out" "timed out" "$OUT"
+printf '%s' "$MSG" | run_smtp "[$A]:$P_stallmail" sender ok1
+expect "stall after MAIL: exit 75" "^75$" "$RC"
+expect "stalls bounded by the configured timeout" "^([0-9]|1[0-9])$" \
+    "$(( $(date +%s) - start ))"
+p=$(freeport)
+printf '%s' "$MSG" | run_smtp "[$A]:$p" sender ok1
+expect "connection refused: exit 75" "^75$" "$RC"
+
+# usage and addresses
+run_smtp < /dev/null
+expect "no arguments: exit 64" "^64$" "$RC"
+run_smtp 'udp!x!25' s r < /dev/null
+expect "unsupported network: exit 69" "^69$" "$RC"

@@ -1,0 +1,243 @@
+/*
+ * Copyright (c) 2026 The upas-smtp authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * AUTH (RFC 4954): PLAIN, LOGIN, CRAM-MD5, with credentials from a netrc
+ * file ("machine host login user password secret"), which must be ours
+ * and mode 0600.  535 and 5.7.8 are permanent, 454 and 4yz temporary.
+ */
+
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "log.h"
+#include "smtp.h"
+#include "client.h"
+
+struct cred {
+	char	user[256];
+	char	pass[256];
+};
+
+static int
+nexttok(char **pp, char *tok, size_t n)
+{
+	char	*p = *pp;
+	size_t	 i = 0;
+
+	while (isspace((unsigned char)*p))
+		p++;
+	if (*p == '\0')
+		return -1;
+	while (*p != '\0' && !isspace((unsigned char)*p)) {
+		if (i + 1 < n)
+			tok[i++] = *p;
+		p++;
+	}
+	tok[i] = '\0';
+	*pp = p;
+	return 0;
+}
+
+/* 0 with the credentials for host (and user when given), else -1 and why. */
+static int
+netrc(const char *file, const char *host, const char *user, struct cred *c,
+    char *err, size_t errlen)
+{
+	struct stat	 st;
+	char		 buf[65536], tok[256], *p;
+	ssize_t		 n;
+	int		 fd, inmach = 0, found = 0, rv = -1;
+	struct cred	 cur;
+
+	if ((fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
+		(void)snprintf(err, errlen, "%s: %s", file, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    (st.st_mode & 077) != 0 || st.st_uid != geteuid()) {
+		(void)snprintf(err, errlen, "%s: refused: must be a file of "
+		    "ours with mode 0600", file);
+		(void)close(fd);
+		return -1;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	(void)close(fd);
+	if (n < 0) {
+		(void)snprintf(err, errlen, "%s: %s", file, strerror(errno));
+		return -1;
+	}
+	buf[n] = '\0';
+	memset(&cur, 0, sizeof(cur));
+	p = buf;
+	while (!found && nexttok(&p, tok, sizeof(tok)) == 0) {
+		if (strcmp(tok, "machine") == 0 || strcmp(tok, "default") == 0) {
+			if (inmach && cur.pass[0] && (user == NULL ||
+			    strcmp(user, cur.user) == 0)) {
+				found = 1;
+				break;
+			}
+			memset(&cur, 0, sizeof(cur));
+			inmach = strcmp(tok, "default") == 0;
+			if (!inmach && nexttok(&p, tok, sizeof(tok)) == 0)
+				inmach = strcasecmp(tok, host) == 0;
+		} else if (strcmp(tok, "login") == 0)
+			(void)nexttok(&p, cur.user, sizeof(cur.user));
+		else if (strcmp(tok, "password") == 0)
+			(void)nexttok(&p, cur.pass, sizeof(cur.pass));
+	}
+	if (found || (inmach && cur.pass[0] && (user == NULL ||
+	    strcmp(user, cur.user) == 0))) {
+		if (user != NULL && cur.user[0] == '\0')
+			(void)strlcpy(cur.user, user, sizeof(cur.user));
+		*c = cur;
+		rv = 0;
+	} else
+		(void)snprintf(err, errlen, "%s: no credentials for %s%s%s",
+		    file, user ? user : "", user ? "@" : "", host);
+	explicit_bzero(buf, sizeof(buf));
+	explicit_bzero(&cur, sizeof(cur));
+	return rv;
+}
+
+static void
+b64(char *dst, size_t n, const void *src, size_t len)
+{
+	if ((len + 2) / 3 * 4 + 1 > n) {
+		dst[0] = '\0';
+		return;
+	}
+	(void)EVP_EncodeBlock((unsigned char *)dst, src, len);
+}
+
+static int
+cram(struct session *s, const struct cred *c, struct reply *r, char *line,
+    size_t n)
+{
+	unsigned char	 ch[1024], mac[EVP_MAX_MD_SIZE];
+	unsigned int	 maclen;
+	char		 resp[700];
+	const char	*t = r->text + 4;
+	int		 len, i, o;
+
+	if (r->len < 4 || strlen(t) > 1300)
+		return -1;
+	if ((len = EVP_DecodeBlock(ch, (const unsigned char *)t,
+	    strlen(t))) < 0)
+		return -1;
+	/* EVP_DecodeBlock counts the padding as data */
+	for (i = strlen(t); i > 0 && t[i - 1] == '=' && len > 0; i--)
+		len--;
+	if (HMAC(EVP_md5(), c->pass, strlen(c->pass), ch, len, mac,
+	    &maclen) == NULL)
+		return -1;
+	o = snprintf(resp, sizeof(resp), "%s ", c->user);
+	for (i = 0; i < (int)maclen && o + 3 < (int)sizeof(resp); i++)
+		o += snprintf(resp + o, sizeof(resp) - o, "%02x", mac[i]);
+	b64(line, n, resp, o);
+	explicit_bzero(resp, sizeof(resp));
+	return 0;
+}
+
+static int
+mechanism(struct session *s, const struct cred *c, struct reply *r)
+{
+	char	 line[1400], plain[600];
+	int	 code, n, to = tmo(s->o, 300);
+
+	if (s->caps.auth & AUTH_CRAMMD5) {
+		if ((code = conn_cmd(&s->c, r, to, "AUTH CRAM-MD5")) != 334)
+			return code;
+		if (cram(s, c, r, line, sizeof(line)) == -1)
+			return conn_cmd(&s->c, r, to, "*");
+		code = conn_cmd(&s->c, r, to, "%s", line);
+	} else if (s->caps.auth & AUTH_PLAIN) {
+		n = snprintf(plain, sizeof(plain), "%c%s%c%s", 0, c->user, 0,
+		    c->pass);
+		b64(line, sizeof(line), plain, n);
+		code = conn_cmd(&s->c, r, to, "AUTH PLAIN %s", line);
+		explicit_bzero(plain, sizeof(plain));
+	} else {
+		if ((code = conn_cmd(&s->c, r, to, "AUTH LOGIN")) != 334)
+			return code;
+		b64(line, sizeof(line), c->user, strlen(c->user));
+		if ((code = conn_cmd(&s->c, r, to, "%s", line)) != 334)
+			return code;
+		b64(line, sizeof(line), c->pass, strlen(c->pass));
+		code = conn_cmd(&s->c, r, to, "%s", line);
+	}
+	explicit_bzero(line, sizeof(line));
+	return code;
+}
+
+/* -1 when authenticated (go on), else C_DONE with every recipient set. */
+int
+auth_run(struct session *s, struct reply *r)
+{
+	struct cred	c;
+	char		err[600], t[700];
+	size_t		i;
+	int		code, st, dflag = s->c.dflag;
+
+	if ((s->caps.auth & (AUTH_PLAIN | AUTH_LOGIN | AUTH_CRAMMD5)) == 0) {
+		log_warnx("%s: no supported AUTH mechanism, going on without",
+		    mxhost_str(s->mx));
+		return -1;
+	}
+	if (netrc(s->o->netrc, s->servername, s->o->user, &c, err,
+	    sizeof(err)) == -1) {
+		log_warnx("AUTH: %s", err);
+		(void)snprintf(t, sizeof(t), "AUTH not attempted: %s", err);
+		st = RS_RETRY;
+		goto out;
+	}
+	if (dflag)
+		s->c.dflag = 2;		/* no secrets in -d traces */
+	code = mechanism(s, &c, r);
+	s->c.dflag = dflag;
+	explicit_bzero(&c, sizeof(c));
+	if (code / 100 == 2) {
+		log_info("authenticated to %s", mxhost_str(s->mx));
+		return -1;
+	}
+	(void)strlcpy(t, r->text, sizeof(t));
+	for (i = 0; t[i] != '\0'; i++)
+		if (t[i] == '\n')
+			t[i] = ' ';
+	/* RFC 4954 6: 535 5.7.8 bad credentials, 454 4.7.0 temporary */
+	st = (code / 100 == 5) ? RS_FAIL : RS_RETRY;
+	log_warnx("AUTH to %s failed: %s", mxhost_str(s->mx), t);
+out:
+	for (i = 0; i < s->nrcpt; i++)
+		if (s->rcpt[i].status == RS_PENDING) {
+			s->rcpt[i].status = st;
+			(void)strlcpy(s->rcpt[i].reply, t,
+			    sizeof(s->rcpt[i].reply));
+		}
+	return C_DONE;
+}

@@ -1,0 +1,533 @@
+/*
+ * Copyright (c) 2026 The upas-smtp authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * The SMTP dialogue with one server (RFC 5321, 3207, 2920, 1870, 6152,
+ * 6531, 4954): greeting, EHLO/HELO, STARTTLS, AUTH, MAIL, RCPT, DATA, QUIT.
+ */
+
+#include <sys/types.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "log.h"
+#include "smtp.h"
+#include "client.h"
+
+#define QUIT_TIMEOUT	30
+
+/* RFC 5321 4.5.3.2 timeouts in seconds, -p six times shorter, or the config */
+int
+tmo(const struct opts *o, int secs)
+{
+	if (o->timeout > 0)
+		return o->timeout;
+	return o->pflag ? secs / 6 : secs;
+}
+
+static void
+trace(struct conn *c, const char *dir, const char *p, size_t n)
+{
+	char	esc[1100];
+
+	if (!c->dflag)
+		return;
+	if (n > 0 && p[n - 1] == '\n')
+		n--;
+	if (n > 0 && p[n - 1] == '\r')
+		n--;
+	(void)log_escape(esc, sizeof(esc), p, n > 1000 ? 1000 : n);
+	(void)fprintf(stderr, "%s %s%s\n", dir, esc, n > 1000 ? "..." : "");
+}
+
+/*
+ * One reply line without its CRLF.  -1 and a reason in r->text on a
+ * timeout, end of file or a line longer than SMTP_MAXLINE.
+ */
+static int
+getline_(struct conn *c, char *line, size_t *len, time_t end, struct reply *r)
+{
+	size_t	 n = 0;
+	ssize_t	 got;
+	int	 left;
+	char	 ch;
+
+	for (;;) {
+		if (c->rpos == c->rlen) {
+			left = (int)(end - time(NULL));
+			if (left <= 0 || (got = conn_read(c, c->rbuf,
+			    sizeof(c->rbuf), left)) == -1) {
+				(void)snprintf(r->text, sizeof(r->text), "%s",
+				    left <= 0 || errno == ETIMEDOUT ?
+				    "timed out waiting for the server" :
+				    "read error from the server");
+				return -1;
+			}
+			if (got == 0) {
+				(void)snprintf(r->text, sizeof(r->text),
+				    "connection closed unexpectedly by remote "
+				    "system");
+				return -1;
+			}
+			c->rpos = 0;
+			c->rlen = got;
+		}
+		ch = c->rbuf[c->rpos++];
+		if (ch == '\n')
+			break;
+		if (n >= SMTP_MAXLINE - 1) {
+			(void)snprintf(r->text, sizeof(r->text), "reply line "
+			    "longer than %d octets", SMTP_MAXLINE);
+			return -1;
+		}
+		line[n++] = ch;
+	}
+	if (n > 0 && line[n - 1] == '\r')
+		n--;
+	line[n] = '\0';
+	*len = n;
+	return 0;
+}
+
+/* The code of the next reply, -1 if malformed or on a connection error. */
+int
+conn_reply(struct conn *c, struct reply *r, int timeout)
+{
+	char	 line[SMTP_MAXLINE];
+	size_t	 len;
+	time_t	 end = time(NULL) + timeout;
+	int	 rv;
+
+	reply_reset(r);
+	do {
+		if (getline_(c, line, &len, end, r) == -1) {
+			r->code = -1;
+			r->done = 1;
+			r->len = strlen(r->text);
+			return -1;
+		}
+		trace(c, "<-", line, len);
+		rv = reply_line(r, line, len);
+		if (r->nlines > 100 && !r->done) {
+			(void)snprintf(r->text, sizeof(r->text),
+			    "reply of more than 100 lines");
+			r->code = -1;
+			return -1;
+		}
+	} while (rv == 0);
+	return r->code;
+}
+
+static int
+vconn_printf(struct conn *c, int timeout, const char *fmt, va_list ap)
+{
+	char	buf[4096];
+	int	n;
+
+	n = vsnprintf(buf, sizeof(buf) - 2, fmt, ap);
+	if (n < 0 || (size_t)n >= sizeof(buf) - 2) {
+		errno = EOVERFLOW;
+		return -1;
+	}
+	if (strncasecmp(buf, "AUTH ", 5) == 0 || c->dflag == 2)
+		trace(c, "->", "AUTH ...", 8);	/* no secrets in traces */
+	else
+		trace(c, "->", buf, n);
+	memcpy(buf + n, "\r\n", 2);
+	return conn_write(c, buf, n + 2, timeout);
+}
+
+int
+conn_printf(struct conn *c, int timeout, const char *fmt, ...)
+{
+	va_list	ap;
+	int	rv;
+
+	va_start(ap, fmt);
+	rv = vconn_printf(c, timeout, fmt, ap);
+	va_end(ap);
+	return rv;
+}
+
+/* A command and its reply; the code, or -1 with the reason in r->text. */
+int
+conn_cmd(struct conn *c, struct reply *r, int timeout, const char *fmt, ...)
+{
+	va_list	ap;
+	int	rv;
+
+	va_start(ap, fmt);
+	rv = vconn_printf(c, timeout, fmt, ap);
+	va_end(ap);
+	if (rv == -1) {
+		reply_reset(r);
+		(void)snprintf(r->text, sizeof(r->text), "write to the server "
+		    "failed: %s", strerror(errno));
+		r->len = strlen(r->text);
+		r->code = -1;
+		return -1;
+	}
+	return conn_reply(c, r, timeout);
+}
+
+/* reply text on one line, for the per-recipient report */
+static void
+flat(char *d, size_t n, const struct reply *r)
+{
+	size_t	i;
+
+	(void)strlcpy(d, r->text, n);
+	for (i = 0; d[i] != '\0'; i++)
+		if (d[i] == '\n')
+			d[i] = ' ';
+}
+
+static void
+setrcpt(struct rcpt *rc, int st, const char *text)
+{
+	rc->status = st;
+	if (text != NULL)
+		(void)strlcpy(rc->reply, text, sizeof(rc->reply));
+}
+
+/* every recipient still in want gets st */
+static void
+setall(struct session *s, int want, int st, const char *text)
+{
+	size_t	i;
+
+	for (i = 0; i < s->nrcpt; i++)
+		if (s->rcpt[i].status == want)
+			setrcpt(&s->rcpt[i], st, text);
+}
+
+static int
+class(int code)
+{
+	if (code >= 200 && code < 400)
+		return RS_OK;
+	if (code >= 500 && code < 600)
+		return RS_FAIL;
+	return RS_RETRY;
+}
+
+static void
+quit(struct session *s)
+{
+	struct reply	r;
+
+	if (s->c.fd != -1)
+		(void)conn_cmd(&s->c, &r, QUIT_TIMEOUT, "QUIT");
+}
+
+static int
+failhost(struct session *s, const char *what, const struct reply *r, int doquit)
+{
+	char	t[600];
+
+	flat(t, sizeof(t), r);
+	(void)snprintf(s->err, sizeof(s->err), "%s %s: %s", what,
+	    mxhost_str(s->mx), t);
+	if (doquit && r->code != -1)
+		quit(s);
+	return C_NEXT;
+}
+
+static int
+ehlo(struct session *s, struct reply *r)
+{
+	int	code;
+
+	code = conn_cmd(&s->c, r, tmo(s->o, 300), "EHLO %s", s->o->helo);
+	if (code / 100 == 5) {
+		/* RFC 5321 3.2: the server does not know EHLO; 4yz is no reason */
+		code = conn_cmd(&s->c, r, tmo(s->o, 300), "HELO %s",
+		    s->o->helo);
+		memset(&s->caps, 0, sizeof(s->caps));
+		return code / 100 == 2 ? 0 : -1;
+	}
+	if (code / 100 != 2)
+		return -1;
+	caps_parse(&s->caps, r);
+	return 0;
+}
+
+static int
+starttls(struct session *s, struct reply *r)
+{
+	int	code;
+
+	code = conn_cmd(&s->c, r, tmo(s->o, 300), "STARTTLS");
+	if (code == -1)
+		return failhost(s, "STARTTLS to", r, 0);
+	if (code / 100 != 2) {
+		if (s->policy != POL_OPPORTUNISTIC)
+			return failhost(s, "TLS required but STARTTLS refused by",
+			    r, 1);
+		log_info("STARTTLS refused by %s, going on in the clear",
+		    mxhost_str(s->mx));
+		return -1;
+	}
+	if (tls_start(s, s->err, sizeof(s->err)) == -1) {
+		log_warnx("%s (policy=%s)", s->err, policy_name(s->policy));
+		s->tlsfailed = 1;
+		return s->policy == POL_OPPORTUNISTIC ? C_NOTLS : C_NEXT;
+	}
+	/* RFC 3207 4.2: forget what was said in the clear */
+	if (ehlo(s, r) == -1)
+		return failhost(s, "EHLO after STARTTLS to", r, 1);
+	return -1;
+}
+
+/* Greeting, EHLO, TLS, AUTH; -1 when ready for MAIL, else the outcome. */
+static int
+hello(struct session *s)
+{
+	struct reply	r;
+	int		rv;
+
+	if (s->o->tflag && tls_start(s, s->err, sizeof(s->err)) == -1) {
+		log_warnx("%s (policy=%s)", s->err, policy_name(s->policy));
+		return C_NEXT;
+	}
+	if (s->o->Aflag && conn_cmd(&s->c, &r, tmo(s->o, 300), "NOOP") == -1)
+		return failhost(s, "NOOP to", &r, 0);
+	if (conn_reply(&s->c, &r, tmo(s->o, 300)) / 100 != 2)
+		return failhost(s, "greeting from", &r, 1);
+	if (ehlo(s, &r) == -1)
+		return failhost(s, "EHLO/HELO to", &r, 1);
+	if (s->c.tls == NULL && (s->caps.flags & CAP_STARTTLS) && !s->o->notls) {
+		if ((rv = starttls(s, &r)) != -1)
+			return rv;
+	}
+	if (s->c.tls == NULL && s->policy != POL_OPPORTUNISTIC) {
+		(void)snprintf(s->err, sizeof(s->err), "TLS required "
+		    "(policy=%s) but %s does not offer STARTTLS",
+		    policy_name(s->policy), mxhost_str(s->mx));
+		quit(s);
+		return C_NEXT;
+	}
+	if (s->o->aflag && (s->caps.flags & CAP_AUTH)) {
+		if (s->c.tls == NULL && !s->o->iflag)
+			log_warnx("%s offers AUTH but the session is not "
+			    "encrypted: not authenticating (-i would)",
+			    mxhost_str(s->mx));
+		else if ((rv = auth_run(s, &r)) != -1) {
+			quit(s);
+			return rv;
+		}
+	}
+	return -1;
+}
+
+/* What the message needs of the server; 0, or every recipient failed. */
+static int
+needs(struct session *s)
+{
+	char	t[300];
+
+	t[0] = '\0';
+	if (s->utf8 && !(s->caps.flags & CAP_SMTPUTF8))
+		(void)snprintf(t, sizeof(t), "554 5.6.7 an address is not "
+		    "ASCII and the server does not offer SMTPUTF8 (RFC 6531)");
+	else if (s->info->eightbit && !(s->caps.flags &
+	    (CAP_8BITMIME | CAP_SMTPUTF8)))
+		(void)snprintf(t, sizeof(t), "554 5.6.3 the message has 8-bit "
+		    "data and the server does not offer 8BITMIME (RFC 6152)");
+	else if ((s->caps.flags & CAP_SIZE) && s->caps.size > 0 &&
+	    s->info->size > s->caps.size)
+		(void)snprintf(t, sizeof(t), "552 5.3.4 message size %zu "
+		    "exceeds the server's limit of %llu (RFC 1870)",
+		    s->info->size, s->caps.size);
+	if (t[0] == '\0')
+		return 0;
+	log_warnx("%s: %s", mxhost_str(s->mx), t);
+	setall(s, RS_PENDING, RS_FAIL, t);
+	return -1;
+}
+
+static void
+mailcmd(struct session *s, char *buf, size_t n)
+{
+	char	size[40] = "";
+
+	if (s->caps.flags & CAP_SIZE)
+		(void)snprintf(size, sizeof(size), " SIZE=%zu", s->info->size);
+	(void)snprintf(buf, n, "MAIL FROM:<%s>%s%s%s", s->from, size,
+	    s->info->eightbit && (s->caps.flags & CAP_8BITMIME) ?
+	    " BODY=8BITMIME" : "", s->utf8 ? " SMTPUTF8" : "");
+}
+
+/* The message, already CRLF and dot-stuffed, in blocks, then the dot. */
+static int
+senddata(struct session *s, struct reply *r)
+{
+	size_t	off, n;
+
+	for (off = 0; off < s->msg->len; off += n) {
+		n = s->msg->len - off;
+		if (n > 65536)
+			n = 65536;
+		if (conn_write(&s->c, s->msg->p + off, n, tmo(s->o, 180)) == -1)
+			goto fail;
+	}
+	if (s->c.dflag)
+		(void)fprintf(stderr, "-> (%zu octets of message)\n",
+		    s->msg->len);
+	if (conn_printf(&s->c, tmo(s->o, 180), ".") == -1)
+		goto fail;
+	return conn_reply(&s->c, r, tmo(s->o, 600));
+fail:
+	reply_reset(r);
+	(void)snprintf(r->text, sizeof(r->text), "writing the message "
+	    "failed: %s", strerror(errno));
+	r->code = -1;
+	return -1;
+}
+
+static size_t
+nstatus(const struct session *s, int st)
+{
+	size_t	i, n = 0;
+
+	for (i = 0; i < s->nrcpt; i++)
+		n += s->rcpt[i].status == st;
+	return n;
+}
+
+static int
+rcptreply(struct session *s, size_t i, struct reply *r)
+{
+	char	t[512];
+
+	flat(t, sizeof(t), r);
+	setrcpt(&s->rcpt[i], class(r->code) == RS_OK ? RS_PENDING + 100 :
+	    class(r->code), t);
+	return r->code;
+}
+
+/*
+ * MAIL, RCPT..., DATA: pipelined in one write when the server offers
+ * PIPELINING (RFC 2920 3.1), else in lock step.  A recipient accepted at
+ * RCPT is marked 100 until the message has been taken.
+ */
+static int
+transaction(struct session *s)
+{
+	struct buf	cmds = { NULL, 0, 0 };
+	struct reply	r;
+	char		line[1100], t[600];
+	size_t		i;
+	int		pipe = (s->caps.flags & CAP_PIPELINING) != 0, code;
+
+	mailcmd(s, line, sizeof(line));
+	if (pipe) {
+		trace(&s->c, "->", line, strlen(line));
+		buf_addstr(&cmds, line);
+		buf_addstr(&cmds, "\r\n");
+		for (i = 0; i < s->nrcpt; i++) {
+			(void)snprintf(line, sizeof(line), "RCPT TO:<%s>\r\n",
+			    s->rcpt[i].addr);
+			trace(&s->c, "->", line, strlen(line));
+			buf_addstr(&cmds, line);
+		}
+		if (!s->o->pflag) {
+			trace(&s->c, "->", "DATA", 4);
+			buf_addstr(&cmds, "DATA\r\n");
+		}
+		if (conn_write(&s->c, cmds.p, cmds.len, tmo(s->o, 300)) == -1) {
+			buf_free(&cmds);
+			(void)snprintf(t, sizeof(t), "write to %s failed: %s",
+			    mxhost_str(s->mx), strerror(errno));
+			setall(s, RS_PENDING, RS_RETRY, t);
+			return C_DONE;
+		}
+		buf_free(&cmds);
+		code = conn_reply(&s->c, &r, tmo(s->o, 300));
+	} else
+		code = conn_cmd(&s->c, &r, tmo(s->o, 300), "%s", line);
+	if (class(code) != RS_OK) {
+		flat(t, sizeof(t), &r);
+		setall(s, RS_PENDING, class(code), t);
+		if (code != -1)
+			quit(s);
+		return C_DONE;
+	}
+	for (i = 0; i < s->nrcpt; i++) {
+		if (pipe)
+			code = conn_reply(&s->c, &r, tmo(s->o, 300));
+		else
+			code = conn_cmd(&s->c, &r, tmo(s->o, 300), "RCPT TO:<%s>",
+			    s->rcpt[i].addr);
+		rcptreply(s, i, &r);
+		if (code == -1) {
+			flat(t, sizeof(t), &r);
+			setall(s, RS_PENDING, RS_RETRY, t);
+			setall(s, RS_PENDING + 100, RS_RETRY, t);
+			return C_DONE;
+		}
+	}
+	if (s->o->pflag) {
+		/* -p: RCPT's own reply is the answer */
+		setall(s, RS_PENDING + 100, RS_OK, NULL);
+		quit(s);
+		return C_DONE;
+	}
+	if (pipe)
+		code = conn_reply(&s->c, &r, tmo(s->o, 120));
+	else if (nstatus(s, RS_PENDING + 100) > 0)
+		code = conn_cmd(&s->c, &r, tmo(s->o, 120), "DATA");
+	else {
+		quit(s);
+		return C_DONE;
+	}
+	if (nstatus(s, RS_PENDING + 100) == 0) {
+		/* RFC 2920 3.1: no recipient, yet a 354: send an empty message */
+		if (code / 100 == 3 && conn_printf(&s->c, tmo(s->o, 180), ".") == 0)
+			(void)conn_reply(&s->c, &r, tmo(s->o, 600));
+		quit(s);
+		return C_DONE;
+	}
+	if (code / 100 == 3)
+		code = senddata(s, &r);
+	flat(t, sizeof(t), &r);
+	setall(s, RS_PENDING + 100, code / 100 == 3 ? RS_RETRY : class(code), t);
+	if (code != -1)
+		quit(s);
+	return C_DONE;
+}
+
+int
+client_run(struct session *s)
+{
+	int	rv;
+
+	s->err[0] = '\0';
+	memset(&s->caps, 0, sizeof(s->caps));
+	if ((rv = hello(s)) != -1)
+		return rv;
+	if (needs(s) == -1) {
+		quit(s);
+		return C_DONE;
+	}
+	return transaction(s);
+}

@@ -1,0 +1,112 @@
+/*
+ * Copyright (c) 2026 The upas-smtp authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/* The client's own state, shared by smtp.c client.c tls.c auth.c. */
+
+#ifndef CLIENT_H
+#define CLIENT_H
+
+#include <stdint.h>
+
+struct tls;
+struct tls_config;
+
+/* per-recipient outcome */
+#define RS_PENDING	0
+#define RS_OK		1
+#define RS_RETRY	2
+#define RS_FAIL		3
+
+struct rcpt {
+	char		*addr;		/* as sent in RCPT TO */
+	int		 status;
+	char		 reply[512];
+};
+
+/* how the TLS of one connection is decided */
+#define POL_OPPORTUNISTIC 0	/* STARTTLS if offered, no certificate check */
+#define POL_MANDATORY	1	/* -s: TLS, certificate checked (CA, name) */
+#define POL_DANE	2	/* usable TLSA: TLS, dane_verify() */
+#define POL_DANE_ENCRYPT 3	/* TLSA but none usable: TLS, no check */
+
+struct opts {
+	int		 aflag, Aflag, dflag, fflag, iflag, pflag, sflag, tflag;
+	char		*busted[SMTP_MAXBUSTED];
+	size_t		 nbusted;
+	const char	*gateway, *hflag, *user, *conffile, *domain;
+	char		 helo[256];
+	char		*hostdomain;
+	char		 netrc[1024];
+	char		 cafile[1024];
+	char		 unbound[1024];
+	int		 timeout;	/* seconds; 0: RFC 5321 values */
+	int		 connecttimeout;
+	int		 notls;		/* reconnect in the clear after a failed handshake */
+};
+
+struct conn {
+	int		 fd;
+	struct tls	*tls;
+	struct tls_config *tlscfg;
+	char		 rbuf[4096];
+	size_t		 rpos, rlen;
+	int		 dflag;
+	char		 tlsver[32];
+};
+
+struct session {
+	struct opts	*o;
+	struct conn	 c;
+	struct caps	 caps;
+	const struct mxhost *mx;
+	const char	*servername;	/* SNI, certificate name, TLSA base */
+	int		 policy;
+	const struct tlsaset *tlsa;
+	const char	*from;		/* "" for <> */
+	struct rcpt	*rcpt;
+	size_t		 nrcpt;
+	const struct buf *msg;
+	const struct msginfo *info;
+	int		 utf8;		/* an address needs SMTPUTF8 */
+	int		 tlsfailed;	/* the handshake failed (policy decides) */
+	char		 err[1024];	/* why this host did not take the message */
+};
+
+/* session outcome */
+#define C_NEXT		0	/* nothing decided: try the next address */
+#define C_DONE		1	/* every recipient has its status */
+#define C_NOTLS		2	/* opportunistic handshake failed: again without */
+
+/* client.c */
+int	 client_run(struct session *);
+int	 conn_reply(struct conn *, struct reply *, int);
+int	 conn_cmd(struct conn *, struct reply *, int, const char *, ...)
+	    __attribute__((format(printf, 4, 5)));
+int	 conn_printf(struct conn *, int, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
+int	 tmo(const struct opts *, int);
+
+/* tls.c */
+int	 conn_write(struct conn *, const void *, size_t, int);
+ssize_t	 conn_read(struct conn *, void *, size_t, int);
+int	 tls_start(struct session *, char *, size_t);
+void	 conn_close(struct conn *);
+const char *policy_name(int);
+
+/* auth.c */
+int	 auth_run(struct session *, struct reply *);
+
+#endif /* CLIENT_H */

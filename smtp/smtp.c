@@ -1,0 +1,474 @@
+/*
+ * Copyright (c) 2026 The upas-smtp authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * smtp: send the message on stdin to rcpt-list at destaddr (Plan 9 upas
+ * smtp(8)).  Exit 0 when every recipient took it, 75 when some must be
+ * retried, 69 when none ever can; one stderr line per recipient says which.
+ */
+
+#include <sys/types.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "smtp.h"
+#include "client.h"
+
+#define EX_USAGE_	64
+#define EX_SOFTWARE_	70
+
+static struct opts	 o;
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	(void)fprintf(stderr, "usage: smtp [-aAdfipst] [-b busted-mx]... "
+	    "[-g gateway] [-h host] [-u user] [-C conffile] [.domain] "
+	    "destaddr sender rcpt-list\n");
+	exit(EX_USAGE_);
+}
+
+static int
+conf_int(const char *v, const char *file, int line)
+{
+	const char	*errstr;
+	int		 n;
+
+	n = strtonum(v, 1, 86400, &errstr);
+	if (errstr != NULL) {
+		log_warnx("%s:%d: number %s", file, line, errstr);
+		exit(EXIT_RETRY);
+	}
+	return n;
+}
+
+static int
+conf_str(char *dst, size_t n, const char *v, const char *file, int line)
+{
+	if (strlcpy(dst, v, n) >= n) {
+		log_warnx("%s:%d: value too long", file, line);
+		exit(EXIT_RETRY);
+	}
+	return 0;
+}
+
+/*
+ * Keyword lines; a missing default file is fine.  A broken one exits Retry:
+ * the administrator's mistake should not bounce mail.
+ */
+static void
+conf_read(const char *file, int must)
+{
+	FILE	*f;
+	char	 buf[1200], *k, *v, *e;
+	int	 line = 0;
+
+	if ((f = fopen(file, "r")) == NULL) {
+		if (!must && errno == ENOENT)
+			return;
+		log_warn("%s", file);
+		exit(EXIT_RETRY);
+	}
+	while (fgets(buf, sizeof(buf), f) != NULL) {
+		line++;
+		buf[strcspn(buf, "#\r\n")] = '\0';
+		for (k = buf; isspace((unsigned char)*k); k++)
+			;
+		if (*k == '\0')
+			continue;
+		for (v = k; *v != '\0' && !isspace((unsigned char)*v); v++)
+			;
+		if (*v != '\0')
+			*v++ = '\0';
+		while (isspace((unsigned char)*v))
+			v++;
+		for (e = v + strlen(v); e > v && isspace((unsigned char)e[-1]); )
+			*--e = '\0';
+		if (*v == '\0') {
+			log_warnx("%s:%d: %s needs a value", file, line, k);
+			exit(EXIT_RETRY);
+		}
+		if (strcmp(k, "unbound") == 0)
+			conf_str(o.unbound, sizeof(o.unbound), v, file, line);
+		else if (strcmp(k, "netrc") == 0)
+			conf_str(o.netrc, sizeof(o.netrc), v, file, line);
+		else if (strcmp(k, "cafile") == 0)
+			conf_str(o.cafile, sizeof(o.cafile), v, file, line);
+		else if (strcmp(k, "helo") == 0)
+			conf_str(o.helo, sizeof(o.helo), v, file, line);
+		else if (strcmp(k, "timeout") == 0)
+			o.timeout = conf_int(v, file, line);
+		else if (strcmp(k, "connecttimeout") == 0)
+			o.connecttimeout = conf_int(v, file, line);
+		else {
+			log_warnx("%s:%d: unknown keyword %s", file, line, k);
+			exit(EXIT_RETRY);
+		}
+	}
+	(void)fclose(f);
+}
+
+static void
+readall(int fd, struct buf *b)
+{
+	char	tmp[65536];
+	ssize_t	n;
+
+	while ((n = read(fd, tmp, sizeof(tmp))) != 0) {
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			log_warn("reading the message");
+			exit(EXIT_RETRY);
+		}
+		buf_add(b, tmp, n);
+	}
+	if (b->p == NULL)
+		buf_add(b, "", 0);
+}
+
+static int
+nonascii(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s >= 0x80)
+			return 1;
+	return 0;
+}
+
+/* DANE (RFC 7672) decides the TLS policy for this host, or defers it. */
+static int
+host_policy(const struct mxlist *l, const struct mxhost *m, int kind,
+    struct tlsaset *ts, char *err, size_t errlen)
+{
+	int	d;
+
+	memset(ts, 0, sizeof(*ts));
+	if (kind != D_ADDR && m->secure && (l->mxsecure || kind == D_HOST)) {
+		d = dane_lookup(m->name, m->port, ts);
+		switch (d) {
+		case DANE_USABLE:
+			return POL_DANE;
+		case DANE_UNUSABLE:
+			return POL_DANE_ENCRYPT;
+		case DANE_TEMPFAIL:
+			(void)snprintf(err, errlen, "TLSA lookup for %s failed "
+			    "(bogus or SERVFAIL): deferring", m->name);
+			return -1;
+		default:
+			break;
+		}
+	}
+	return o.sflag ? POL_MANDATORY : POL_OPPORTUNISTIC;
+}
+
+/* Try each address in order; 1 once the recipients have their answers. */
+static int
+try_hosts(struct session *s, const struct mxlist *l, int kind)
+{
+	struct tlsaset	 ts;
+	size_t		 i;
+	int		 rv, fd;
+
+	for (i = 0; i < l->n; i++) {
+		s->mx = &l->v[i];
+		s->servername = l->v[i].name;
+		o.notls = 0;
+		if ((s->policy = host_policy(l, s->mx, kind, &ts, s->err,
+		    sizeof(s->err))) == -1) {
+			log_warnx("%s", s->err);
+			continue;
+		}
+		s->tlsa = &ts;
+		log_info("trying %s policy=%s", mxhost_str(s->mx),
+		    policy_name(s->policy));
+		do {
+			rv = C_NEXT;
+			if ((fd = dial(s->mx, o.connecttimeout, s->err,
+			    sizeof(s->err))) == -1)
+				break;
+			memset(&s->c, 0, sizeof(s->c));
+			s->c.fd = fd;
+			s->c.dflag = o.dflag;
+			rv = client_run(s);
+			conn_close(&s->c);
+			/* RFC 7435: once, in the clear, after a failed handshake */
+			if (rv == C_NOTLS) {
+				if (o.notls)
+					rv = C_NEXT;
+				else
+					log_info("retrying %s without TLS",
+					    mxhost_str(s->mx));
+				o.notls = 1;
+			}
+		} while (rv == C_NOTLS);
+		dane_free(&ts);
+		s->tlsa = NULL;
+		if (rv == C_DONE)
+			return 1;
+		if (s->err[0] != '\0')
+			log_warnx("%s", s->err);
+	}
+	return 0;
+}
+
+static void
+resolver(void)
+{
+	static int	done;
+	char		err[512];
+
+	if (done++)
+		return;
+	if (mx_init(o.unbound[0] ? o.unbound : NULL, err, sizeof(err)) == -1) {
+		log_warnx("resolver: %s", err);
+		(void)fprintf(stderr, "Retry, Temporary Failure: resolver: "
+		    "%s\n", err);
+		exit(EXIT_RETRY);
+	}
+}
+
+/*
+ * Resolve and try destaddr, then the gateway.  Returns -1 when a permanent
+ * DNS answer (NXDOMAIN, null MX, loopback MX) settles it, else 0.
+ */
+static int
+deliver(struct session *s, const char *destaddr, char **rcpts, int nrcpt,
+    char *ddomain, size_t dlen)
+{
+	struct dest	 d;
+	struct mxlist	 l;
+	char		 err[512];
+	int		 i, rv, perm = 0;
+
+	if (dest_parse(destaddr, &d, err, sizeof(err)) == -1) {
+		(void)snprintf(s->err, sizeof(s->err), "illegal address %s: %s",
+		    destaddr, err);
+		return -1;
+	}
+	if (d.kind != D_ADDR)
+		resolver();
+	rv = dest_resolve(&d, o.busted, o.nbusted, &l);
+	(void)strlcpy(ddomain, rv == MX_OK ? l.ddomain : d.host, dlen);
+	for (i = 0; i < nrcpt; i++) {
+		s->rcpt[i].addr = qualify(rcpts[i], ddomain);
+		if (nonascii(s->rcpt[i].addr))
+			s->utf8 = 1;
+	}
+	if (rv != MX_OK) {
+		(void)snprintf(s->err, sizeof(s->err), "%s: %s", d.host,
+		    mx_strerror(rv));
+		log_warnx("%s", s->err);
+		perm = rv == MX_NXDOMAIN || rv == MX_NULLMX || rv == MX_LOOP;
+		if (rv == MX_NULLMX || rv == MX_LOOP)
+			return -1;	/* the domain said so; no gateway */
+	} else {
+		rv = try_hosts(s, &l, d.kind);
+		dest_free(&d, &l);
+		if (rv)
+			return 0;
+	}
+	if (o.gateway == NULL)
+		return perm ? -1 : 0;
+	/* the gateway is the last resort (9F), whatever went wrong before */
+	log_info("trying gateway %s", o.gateway);
+	if (dest_parse(o.gateway, &d, err, sizeof(err)) == -1) {
+		log_warnx("gateway %s: %s", o.gateway, err);
+		return perm ? -1 : 0;
+	}
+	if (d.kind == D_MX)
+		d.kind = D_HOST;
+	if (d.kind != D_ADDR)
+		resolver();
+	if ((rv = dest_resolve(&d, NULL, 0, &l)) != MX_OK) {
+		log_warnx("gateway %s: %s", d.host, mx_strerror(rv));
+		return perm ? -1 : 0;
+	}
+	(void)try_hosts(s, &l, D_ADDR);
+	dest_free(&d, &l);
+	return 0;
+}
+
+static int
+report(const struct session *s)
+{
+	size_t	 i;
+	int	 retry = 0, fail = 0;
+	const char *w, *res;
+
+	for (i = 0; i < s->nrcpt; i++) {
+		switch (s->rcpt[i].status) {
+		case RS_OK:
+			w = "ok";
+			res = o.pflag ? "verified" : "sent";
+			break;
+		case RS_FAIL:
+			w = "Permanent Failure";
+			res = "bounce";
+			fail++;
+			break;
+		default:
+			w = "Retry, Temporary Failure";
+			res = "retry";
+			retry++;
+			break;
+		}
+		(void)fprintf(stderr, "%s: rcpt %s: %s\n", w, s->rcpt[i].addr,
+		    s->rcpt[i].reply);
+		log_info("to=<%s> from=<%s> result=%s reply=\"%s\"",
+		    s->rcpt[i].addr, s->from, res, s->rcpt[i].reply);
+	}
+	if (retry)
+		return EXIT_RETRY;
+	return fail ? EXIT_GIVEUP : EXIT_SENT;
+}
+
+static void
+names(const char *domain, char **from, const char *sender)
+{
+	char	host[256], *h, *s;
+
+	if (gethostname(host, sizeof(host)) == -1 || host[0] == '\0')
+		(void)strlcpy(host, "localhost", sizeof(host));
+	host[sizeof(host) - 1] = '\0';
+	if (domain == NULL && strchr(host, '.') != NULL)
+		domain = host;
+	o.hostdomain = domainify(o.hflag ? o.hflag : host, domain);
+	if (o.helo[0] == '\0') {
+		h = domainify(host, domain);
+		(void)strlcpy(o.helo, h, sizeof(o.helo));
+		free(h);
+	}
+	if ((s = strdup(sender)) == NULL)
+		fatal("strdup");
+	unescape(s);
+	*from = strcmp(s, "/dev/null") == 0 ? strdup("") :
+	    qualify(s, o.hostdomain);
+	free(s);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct session	 s;
+	struct buf	 in = { NULL, 0, 0 }, out = { NULL, 0, 0 };
+	struct msginfo	 info;
+	struct msgopts	 mo;
+	char		*from, ddomain[256] = "", err[512];
+	int		 ch, i, ex;
+
+	o.conffile = SMTP_CONF;
+	o.connecttimeout = 30;
+	while ((ch = getopt(argc, argv, "+aAb:C:dfg:h:ipstu:")) != -1) {
+		switch (ch) {
+		case 'a': o.aflag = 1; break;
+		case 'A': o.Aflag = 1; break;
+		case 'b':
+			if (o.nbusted == SMTP_MAXBUSTED) {
+				(void)fprintf(stderr, "smtp: more than %d busted "
+				    "mxs given\n", SMTP_MAXBUSTED);
+				exit(EX_USAGE_);
+			}
+			o.busted[o.nbusted++] = optarg;
+			break;
+		case 'C': o.conffile = optarg; break;
+		case 'd': o.dflag = 1; break;
+		case 'f': o.fflag = 1; break;
+		case 'g': o.gateway = optarg; break;
+		case 'h': o.hflag = optarg; break;
+		case 'i': o.iflag = 1; break;
+		case 'p': o.pflag = 1; break;
+		case 's': o.sflag = 1; break;
+		case 't': o.tflag = 1; break;
+		case 'u': o.user = optarg; break;
+		default: usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc > 0 && argv[0][0] == '.') {
+		o.domain = argv[0];
+		argc--;
+		argv++;
+	}
+	if (argc < 2 || (argc < 3 && !o.fflag))
+		usage();
+	log_init("smtp", LOG_TO_SYSLOG | (o.dflag ? LOG_TO_STDERR : 0),
+	    o.dflag);
+	log_procinit("smtp");
+	(void)snprintf(o.netrc, sizeof(o.netrc), "%s/upas/netrc", SYSCONFDIR);
+	conf_read(o.conffile, strcmp(o.conffile, SMTP_CONF) != 0);
+	names(o.domain, &from, argv[1]);
+
+	memset(&s, 0, sizeof(s));
+	s.o = &o;
+	s.from = from;
+	s.msg = &out;
+	s.info = &info;
+	memset(&info, 0, sizeof(info));
+	if (nonascii(from))
+		s.utf8 = 1;
+	if (!o.pflag) {
+		readall(STDIN_FILENO, &in);
+		mo.hostdomain = o.hostdomain;
+		mo.from = from;
+		mo.now = time(NULL);
+		if (rfc822_convert(in.p, in.len, &mo, &out, &info, err,
+		    sizeof(err)) == -1) {
+			(void)fprintf(stderr, "Permanent Failure: the message "
+			    "cannot be sent: %s\n", err);
+			exit(EXIT_GIVEUP);
+		}
+		buf_free(&in);
+	}
+	if (o.fflag) {
+		if (fwrite(out.p, 1, out.len, stdout) != out.len ||
+		    fflush(stdout) == EOF)
+			exit(EX_SOFTWARE_);
+		exit(EXIT_SENT);
+	}
+	s.nrcpt = argc - 2;
+	if ((s.rcpt = calloc(s.nrcpt, sizeof(*s.rcpt))) == NULL)
+		fatal("calloc");
+	for (i = 2; i < argc; i++)
+		unescape(argv[i]);
+	if (deliver(&s, argv[0], argv + 2, argc - 2, ddomain,
+	    sizeof(ddomain)) == -1) {
+		for (i = 0; i < (int)s.nrcpt; i++)
+			if (s.rcpt[i].status == RS_PENDING)
+				s.rcpt[i].status = RS_FAIL;
+	}
+	for (i = 0; i < (int)s.nrcpt; i++) {
+		if (s.rcpt[i].addr == NULL)
+			s.rcpt[i].addr = qualify(argv[i + 2], ddomain);
+		if (s.rcpt[i].status == RS_PENDING)
+			s.rcpt[i].status = RS_RETRY;
+		if (s.rcpt[i].reply[0] == '\0')
+			(void)strlcpy(s.rcpt[i].reply, s.err[0] ? s.err :
+			    "not delivered", sizeof(s.rcpt[i].reply));
+	}
+	ex = report(&s);
+	buf_free(&out);
+	return ex;
+}

@@ -1,0 +1,304 @@
+/*
+ * Copyright (c) 2026 The upas-smtp authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * Greylisting (-g), in the parent, relative to p->greyfd (greydir, opened
+ * as root; the parent now runs as the mail user that owns it):
+ *
+ *	whitelist			one address or CIDR block per line,
+ *					first token only, '#' comments; a
+ *					missing file is an empty list; we only
+ *					ever append "<ip> [<rdns>]"
+ *	tmp/<local>/<remote>/<rcpt>	marker: its mtime is the first try
+ *
+ * A retry counts between greymin and greymax seconds after the first try
+ * (measured from the first try: retrying early does not restart the
+ * clock, RFC 6647 4.2).  Markers older than greymax start over; markers
+ * older than greyexpire are removed, a bounded number per connection.
+ */
+
+#include <sys/stat.h>
+#include <sys/socket.h>
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "smtpd.h"
+
+#define GREY_NAMEMAX	200		/* a marker's name, well under NAME_MAX */
+#define GREY_EXPIREMAX	512		/* entries looked at per connection */
+
+static int	 expired_done;
+
+/* Plan 9 format: the first token of each line; bare addresses exact. */
+static int
+whitelisted(struct parent *p)
+{
+	char		*line = NULL, *t, *e;
+	size_t		 cap = 0;
+	struct netaddr	 n;
+	FILE		*fp;
+	int		 fd, hit = 0;
+
+	if ((fd = openat(p->greyfd, "whitelist", O_RDONLY | O_CLOEXEC)) == -1)
+		return errno == ENOENT ? 0 : -1;
+	if ((fp = fdopen(fd, "r")) == NULL) {
+		close(fd);
+		return -1;
+	}
+	while (!hit && getline(&line, &cap, fp) != -1) {
+		t = line + strspn(line, " \t");
+		if (*t == '#')
+			continue;
+		e = t + strcspn(t, " \t\r\n#");
+		*e = '\0';
+		if (*t == '\0' || net_parse(t, &n, 0) == -1)
+			continue;
+		if (net_match(&n, (struct sockaddr *)&p->peer->remote))
+			hit = 1;
+	}
+	free(line);
+	fclose(fp);
+	return hit;
+}
+
+static int
+whitelist_add(struct parent *p)
+{
+	char	 line[INET6_ADDRSTRLEN + SMTP_DOMAINMAX + 4];
+	int	 fd, n;
+	ssize_t	 w;
+
+	n = snprintf(line, sizeof(line), "%s%s%s\n", p->peer->raddr,
+	    p->peer->rdns[0] ? " " : "", p->peer->rdns);
+	if (n < 0 || (size_t)n >= sizeof(line))
+		return -1;
+	fd = openat(p->greyfd, "whitelist",
+	    O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd == -1)
+		return -1;
+	w = write(fd, line, n);
+	close(fd);
+	return w == n ? 0 : -1;
+}
+
+/*
+ * A recipient as one file name: lower case, no '/', no leading '.', no
+ * control characters or blanks, bounded length.
+ */
+static void
+grey_name(const char *rcpt, char *out, size_t outsz)
+{
+	size_t	 i;
+
+	for (i = 0; rcpt[i] != '\0' && i < outsz - 1; i++) {
+		unsigned char	 ch = rcpt[i];
+
+		if (ch == '/' || ch <= ' ' || ch >= 0x7f || ch == '\\')
+			ch = '_';
+		out[i] = tolower(ch);
+	}
+	out[i] = '\0';
+	if (out[0] == '.')
+		out[0] = '_';
+	if (out[0] == '\0')
+		strlcpy(out, "_", outsz);
+}
+
+/* An address as a directory name: ':' is fine on Unix file systems. */
+static int
+mkdir_at(int dfd, const char *name)
+{
+	int	 fd;
+
+	if (mkdirat(dfd, name, 0700) == -1 && errno != EEXIST)
+		return -1;
+	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	return fd;
+}
+
+static int
+marker_dir(struct parent *p)
+{
+	int	 t, l, r;
+
+	if ((t = mkdir_at(p->greyfd, "tmp")) == -1)
+		return -1;
+	l = mkdir_at(t, p->peer->laddr[0] ? p->peer->laddr : "unknown");
+	close(t);
+	if (l == -1)
+		return -1;
+	r = mkdir_at(l, p->peer->raddr[0] ? p->peer->raddr : "unknown");
+	close(l);
+	return r;
+}
+
+/* Remove markers older than greyexpire, and then empty directories. */
+static void
+expire_dir(int dfd, int depth, time_t now, int expire, int *budget)
+{
+	DIR		*d;
+	struct dirent	*de;
+	struct stat	 st;
+	int		 fd, sub;
+
+	if ((fd = dup(dfd)) == -1)
+		return;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return;
+	}
+	while (*budget > 0 && (de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		(*budget)--;
+		if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1)
+			continue;
+		if (S_ISDIR(st.st_mode) && depth < 2) {
+			sub = openat(dfd, de->d_name,
+			    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (sub == -1)
+				continue;
+			expire_dir(sub, depth + 1, now, expire, budget);
+			close(sub);
+			(void)unlinkat(dfd, de->d_name, AT_REMOVEDIR); /* if empty */
+		} else if (S_ISREG(st.st_mode) && depth == 2 &&
+		    now - st.st_mtime > expire)
+			(void)unlinkat(dfd, de->d_name, 0);
+	}
+	closedir(d);
+}
+
+static void
+grey_expire(struct parent *p, time_t now)
+{
+	int	 t, budget = GREY_EXPIREMAX;
+
+	if (expired_done || p->conf->greyexpire <= 0)
+		return;
+	expired_done = 1;
+	t = openat(p->greyfd, "tmp", O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	if (t == -1)
+		return;
+	expire_dir(t, 0, now, p->conf->greyexpire, &budget);
+	close(t);
+}
+
+static int
+marker_new(int dfd, const char *name)
+{
+	int	 fd;
+
+	fd = openat(dfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+	    O_CLOEXEC, 0600);
+	if (fd == -1)
+		return -1;
+	close(fd);
+	/* a marker that was old: its time must be now */
+	return utimensat(dfd, name, NULL, AT_SYMLINK_NOFOLLOW);
+}
+
+/* GREY_* for one recipient; logs the decision. */
+static int
+grey_check(struct parent *p, const char *rcpt, char *why, size_t whysz)
+{
+	struct conf	*c = p->conf;
+	char		 name[GREY_NAMEMAX + 1];
+	struct stat	 st;
+	time_t		 now = time(NULL), age;
+	int		 dfd, rv;
+
+	if (p->greyfd == -1) {
+		strlcpy(why, "nogreydir", whysz);
+		return GREY_TEMPFAIL;
+	}
+	grey_expire(p, now);
+	if ((rv = whitelisted(p)) == 1) {
+		strlcpy(why, "whitelist", whysz);
+		return GREY_PASS;
+	} else if (rv == -1) {
+		strlcpy(why, "whitelist-unreadable", whysz);
+		return GREY_TEMPFAIL;
+	}
+	grey_name(rcpt, name, sizeof(name));
+	if ((dfd = marker_dir(p)) == -1) {
+		strlcpy(why, "mkdir", whysz);
+		return GREY_TEMPFAIL;
+	}
+	rv = GREY_DEFER;
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
+		if (errno != ENOENT || marker_new(dfd, name) == -1) {
+			strlcpy(why, "marker", whysz);
+			rv = GREY_TEMPFAIL;
+		} else
+			strlcpy(why, "first", whysz);
+	} else if (!S_ISREG(st.st_mode)) {
+		strlcpy(why, "marker-type", whysz);
+		rv = GREY_TEMPFAIL;
+	} else if ((age = now - st.st_mtime) < c->greymin) {
+		strlcpy(why, "early", whysz);
+	} else if (age <= c->greymax) {
+		if (whitelist_add(p) == -1) {
+			log_warn("greylist: whitelist");
+			strlcpy(why, "retry-notsaved", whysz);
+		} else
+			strlcpy(why, "retry", whysz);
+		(void)unlinkat(dfd, name, 0);
+		rv = GREY_PASS;
+	} else {
+		strlcpy(why, "stale", whysz);
+		if (marker_new(dfd, name) == -1)
+			rv = GREY_TEMPFAIL;
+	}
+	close(dfd);
+	return rv;
+}
+
+/* PS_GREY_REQ: str rcpt -> PS_GREY_ANS u32 GREY_* */
+void
+p_grey(struct parent *p, struct ps_msg *m)
+{
+	char		 rcpt[SMTP_PATHMAX + 1], erc[SMTP_PATHMAX * 2];
+	char		 why[32];
+	struct ps_buf	 b;
+	int		 rv;
+
+	if (ps_get_str(m, rcpt, sizeof(rcpt)) == -1 || ps_end(m) == -1) {
+		parent_kill(p, "bad greylist request");
+		return;
+	}
+	if (p->peer->trusted || p->authuser[0] != '\0') {
+		rv = GREY_PASS;
+		strlcpy(why, "trusted", sizeof(why));
+	} else
+		rv = grey_check(p, rcpt, why, sizeof(why));
+	log_escape(erc, sizeof(erc), rcpt, strlen(rcpt));
+	log_info("greylist addr=%s rcpt=\"%s\" result=%s reason=%s",
+	    p->peer->raddr, erc, rv == GREY_PASS ? "pass" :
+	    rv == GREY_DEFER ? "defer" : "tempfail", why);
+	ps_buf_init(&b);
+	ps_add_u32(&b, rv);
+	parent_reply(p, PS_GREY_ANS, m->hdr.id, -1, &b);
+}

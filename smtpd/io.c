@@ -1,0 +1,285 @@
+/*
+ * Copyright (c) 2026 The upas-smtp authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * All network I/O of the session, in the clear or through tls.c.  Input
+ * is read into s->ibuf and cut into lines that end only at CRLF: a bare
+ * CR, a bare LF or a NUL is kept in the line and flagged, never taken as
+ * a line end (RFC 5321 2.3.8, and the SMTP smuggling of 2023).  Output is
+ * buffered in s->obuf and flushed before we block on input or when
+ * session.c says so (RFC 2920).
+ */
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "session.h"
+
+static long long
+now_ms(void)
+{
+	struct timespec	ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+		fatal("clock_gettime");
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Socket timeouts as a backstop for a read or write that blocks in spite
+ * of poll (a TLS record that never completes).  setsockopt(2) is not in
+ * the child's sandbox: C's main calls this before sandbox_child().
+ */
+void
+io_init(struct session *s)
+{
+	struct timeval	tv;
+	int		type, secs;
+	socklen_t	len = sizeof(type);
+
+	secs = s->conf->timeout > s->conf->datatimeout ?
+	    s->conf->timeout : s->conf->datatimeout;
+	if (secs <= 0)
+		secs = 300;
+	memset(&tv, 0, sizeof(tv));
+	tv.tv_sec = secs + 30;
+	if (getsockopt(s->infd, SOL_SOCKET, SO_TYPE, &type, &len) == 0)
+		(void)setsockopt(s->infd, SOL_SOCKET, SO_RCVTIMEO, &tv,
+		    sizeof(tv));
+	len = sizeof(type);
+	if (getsockopt(s->outfd, SOL_SOCKET, SO_TYPE, &type, &len) == 0)
+		(void)setsockopt(s->outfd, SOL_SOCKET, SO_SNDTIMEO, &tv,
+		    sizeof(tv));
+}
+
+/* -d: one line of the transcript, "< " in, "> " out, escaped. */
+void
+io_transcript(struct session *s, int dir, const char *line, size_t len)
+{
+	char	buf[SMTP_LINEMAX * 4 + 8];
+	size_t	n;
+
+	if (s->dbgfd < 0)
+		return;
+	buf[0] = dir;
+	buf[1] = ' ';
+	if (dir == '<' && s->dbgmask)
+		(void)strlcpy(buf + 2, "***", sizeof(buf) - 2);
+	else if (dir == '<' && len > 5 && strncasecmp(line, "AUTH ", 5) == 0) {
+		/* the mechanism, never the initial response */
+		n = strcspn(line + 5, " ");
+		if (n > 32 || 5 + n > len)
+			n = 0;
+		log_escape(buf + 2, sizeof(buf) - 8, line, 5 + n);
+		if (5 + n < len)
+			(void)strlcat(buf, " ***", sizeof(buf));
+	} else
+		log_escape(buf + 2, sizeof(buf) - 2, line, len);
+	n = strlen(buf);
+	buf[n++] = '\n';
+	(void)write(s->dbgfd, buf, n);
+}
+
+int
+io_pending(struct session *s)
+{
+	if (s->iend > s->ibeg)
+		return (int)(s->iend - s->ibeg);
+	return s->tls != NULL && tls_pending(s) ? 1 : 0;
+}
+
+/* Input within ms milliseconds?  For the early-talker trap. */
+int
+io_wait(struct session *s, int ms)
+{
+	struct pollfd	pfd;
+	int		r;
+
+	if (io_pending(s))
+		return 1;
+	pfd.fd = s->infd;
+	pfd.events = POLLIN;
+	do {
+		r = poll(&pfd, 1, ms);
+	} while (r == -1 && errno == EINTR);
+	return r > 0;
+}
+
+/* Refill the empty input buffer, waiting until the deadline at most. */
+static int
+io_fill(struct session *s, long long deadline)
+{
+	struct pollfd	pfd;
+	ssize_t		n;
+	long long	left;
+	int		r;
+
+	s->ibeg = s->iend = 0;
+	if (io_flush(s) == -1)
+		return IO_ERROR;
+	for (;;) {
+		if (s->tls == NULL || !tls_pending(s)) {
+			if ((left = deadline - now_ms()) <= 0)
+				return IO_TIMEOUT;
+			pfd.fd = s->infd;
+			pfd.events = POLLIN;
+			r = poll(&pfd, 1, left > 3600000 ? 3600000 : (int)left);
+			if (r == -1 && errno == EINTR)
+				continue;
+			if (r == -1)
+				return IO_ERROR;
+			if (r == 0)
+				continue;	/* the deadline is checked above */
+		}
+		if (s->tls != NULL)
+			n = tls_read(s, s->ibuf, sizeof(s->ibuf));
+		else
+			n = read(s->infd, s->ibuf, sizeof(s->ibuf));
+		if (n > 0) {
+			s->iend = (size_t)n;
+			return IO_LINE;
+		}
+		if (n == 0)
+			return IO_EOF;
+		if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
+			continue;
+		if (errno == ETIMEDOUT)
+			return IO_TIMEOUT;
+		return IO_ERROR;
+	}
+}
+
+/*
+ * One line ended by CRLF into buf (NUL-terminated, without the CRLF),
+ * waiting secs seconds for it at most.  Bytes past size - 1 are dropped
+ * and flagged IO_LONG; bare CR, bare LF and NUL are kept and flagged
+ * IO_BARE.  Returns IO_LINE | flags, IO_EOF, IO_ERROR or IO_TIMEOUT.
+ */
+int
+io_getline(struct session *s, char *buf, size_t size, int secs, size_t *lenp)
+{
+	long long	deadline;
+	size_t		len = 0;
+	int		flags = IO_LINE, cr = 0, r;
+	char		c;
+
+	if (secs <= 0)
+		secs = 300;
+	deadline = now_ms() + (long long)secs * 1000;
+	for (;;) {
+		if (s->ibeg == s->iend && (r = io_fill(s, deadline)) <= 0)
+			return r;
+		c = s->ibuf[s->ibeg++];
+		if (cr) {
+			cr = 0;
+			if (c == '\n')
+				break;
+			flags |= IO_BARE;
+			if (len + 1 < size)
+				buf[len++] = '\r';
+			else
+				flags |= IO_LONG;
+		}
+		if (c == '\r') {
+			cr = 1;
+			continue;
+		}
+		if (c == '\n' || c == '\0')
+			flags |= IO_BARE;
+		if (len + 1 < size)
+			buf[len++] = c;
+		else
+			flags |= IO_LONG;
+	}
+	buf[len] = '\0';
+	*lenp = len;
+	io_transcript(s, '<', buf, len);
+	return flags;
+}
+
+int
+io_write(struct session *s, const void *buf, size_t len)
+{
+	const char	*p = buf;
+	size_t		 n;
+
+	while (len > 0) {
+		if (s->olen == sizeof(s->obuf) && io_flush(s) == -1)
+			return -1;
+		n = sizeof(s->obuf) - s->olen;
+		if (n > len)
+			n = len;
+		memcpy(s->obuf + s->olen, p, n);
+		s->olen += n;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static ssize_t
+io_send(struct session *s, const char *p, size_t len)
+{
+	struct pollfd	pfd;
+	ssize_t		n;
+	int		r, secs = s->conf->timeout > 0 ? s->conf->timeout : 300;
+
+	if (s->tls != NULL)
+		return tls_write(s, p, len);
+	for (;;) {
+		pfd.fd = s->outfd;
+		pfd.events = POLLOUT;
+		r = poll(&pfd, 1, secs * 1000);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		n = write(s->outfd, p, len);
+		if (n == -1 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		return n;
+	}
+}
+
+/*
+ * Send what is buffered.  The peer going away or not reading ends the
+ * session here: there is nobody left to reply to.
+ */
+int
+io_flush(struct session *s)
+{
+	size_t	off = 0;
+	ssize_t	n;
+
+	while (off < s->olen) {
+		if ((n = io_send(s, s->obuf + off, s->olen - off)) <= 0) {
+			s->olen = 0;
+			session_exit(s, "write-error");
+		}
+		off += (size_t)n;
+	}
+	s->olen = 0;
+	return 0;
+}

@@ -1,0 +1,263 @@
+/*
+ * Copyright (c) 2026 The upas-smtp authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * Run the mailer sendmail-style, without a shell:
+ *	mailer [args] -i -f sender -- rcpt...
+ * with the spool file on stdin, stdout on /dev/null and stderr into the
+ * log (never to the client: RFC 5321 6.1 and the upas fix 3.3.21).  The
+ * exit status becomes the SMTP reply.
+ */
+
+#include <sys/types.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "smtpd.h"
+#include "log.h"
+
+#define MAILER_MAXLOG	20	/* stderr lines logged per run */
+
+static const struct exitmap {
+	int		 status;
+	int		 code;
+	const char	*esc;
+	const char	*text;
+} exitmap[] = {
+	{ 0,		  250, "2.0.0", "Message accepted for delivery" },
+	{ EX_TEMPFAIL,	  451, "4.3.0", "Temporary local problem, try again later" },
+	{ EX_NOUSER,	  554, "5.1.1", "Recipient unknown" },
+	{ EX_NOHOST,	  554, "5.1.2", "Destination unknown" },
+	{ EX_DATAERR,	  554, "5.6.0", "Message content refused" },
+	{ EX_NOPERM,	  554, "5.7.1", "Delivery not authorized" },
+	{ EX_UNAVAILABLE, 554, "5.3.0", "Delivery failed" },
+	{ EX_SOFTWARE,	  451, "4.3.0", "Local delivery error, try again later" },
+	{ EX_OSERR,	  451, "4.3.0", "Local delivery error, try again later" },
+	{ EX_OSFILE,	  451, "4.3.0", "Local delivery error, try again later" },
+	{ EX_CANTCREAT,	  451, "4.3.0", "Local delivery error, try again later" },
+	{ EX_IOERR,	  451, "4.3.0", "Local delivery error, try again later" },
+	{ EX_CONFIG,	  451, "4.3.0", "Local delivery error, try again later" },
+};
+
+static __attribute__((noreturn)) void
+mailer_exec(struct parent *p, char **argv, int errfd)
+{
+	char	*envp[] = { "PATH=/usr/bin:/bin", "HOME=/", "SHELL=/bin/sh",
+		    "LC_ALL=C", NULL };
+	int	 null;
+
+	(void)setpgid(0, 0);
+	(void)signal(SIGPIPE, SIG_DFL);
+	(void)signal(SIGCHLD, SIG_DFL);
+	if ((null = open("/dev/null", O_RDWR)) == -1 ||
+	    dup2(p->spoolfd, 0) == -1 || dup2(null, 1) == -1 ||
+	    dup2(errfd, 2) == -1)
+		_exit(EX_OSERR);
+	closefrom(3);
+	(void)chdir("/");
+	execve(argv[0], argv, envp);
+	dprintf(2, "exec %s: %s\n", argv[0], strerror(errno));
+	_exit(EX_OSERR);
+}
+
+/* Copy the mailer's stderr into the log, a line at a time. */
+static int
+drain(int fd, char *buf, size_t bufsz, size_t *len, int *nlog)
+{
+	char	 esc[512], *nl;
+	ssize_t	 n;
+	size_t	 l;
+
+	n = read(fd, buf + *len, bufsz - 1 - *len);
+	if (n == -1 && (errno == EINTR || errno == EAGAIN))
+		return 1;
+	if (n > 0)
+		*len += n;
+	for (;;) {
+		nl = memchr(buf, '\n', *len);
+		if (nl == NULL && *len < bufsz - 1 && n > 0)
+			break;
+		l = nl != NULL ? (size_t)(nl - buf) : *len;
+		if (l == 0 && nl == NULL)
+			break;
+		if ((*nlog)++ < MAILER_MAXLOG)
+			log_warnx("mailer: %s", log_escape(esc, sizeof(esc),
+			    buf, l));
+		if (nl != NULL)
+			l++;
+		memmove(buf, buf + l, *len - l);
+		*len -= l;
+	}
+	return n > 0;
+}
+
+/* Wait for the mailer until the deadline; -1 on timeout (then killed). */
+static int
+reap(pid_t pid, int errfd, time_t deadline, int *status)
+{
+	struct pollfd	 pfd;
+	char		 buf[1024];
+	size_t		 len = 0;
+	int		 nlog = 0, open = 1, exited = 0, ms;
+	pid_t		 r;
+
+	for (;;) {
+		if ((ms = (int)(deadline - time(NULL)) * 1000) <= 0) {
+			(void)kill(-pid, SIGKILL);
+			(void)kill(pid, SIGKILL);
+			while (!exited && waitpid(pid, status, 0) == -1 &&
+			    errno == EINTR)
+				;
+			return -1;
+		}
+		if (!exited) {
+			if ((r = waitpid(pid, status, WNOHANG)) == pid)
+				exited = 1;
+			else if (r == -1 && errno != EINTR)
+				fatal("waitpid mailer");
+		}
+		if (!open) {
+			if (exited)
+				break;
+			(void)poll(NULL, 0, ms < 50 ? ms : 50);
+			continue;
+		}
+		pfd.fd = errfd;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, ms < 200 ? ms : 200) > 0)
+			open = drain(errfd, buf, sizeof(buf), &len, &nlog);
+		else if (exited)
+			open = 0;	/* a leftover process holds stderr */
+	}
+	if (nlog > MAILER_MAXLOG)
+		log_warnx("mailer: %d more stderr lines not logged",
+		    nlog - MAILER_MAXLOG);
+	/* anything the process group left running goes too */
+	(void)kill(-pid, SIGKILL);
+	return 0;
+}
+
+static void
+map_status(int timedout, int status, int *code, const char **esc,
+    const char **text, char *how, size_t howsz)
+{
+	size_t	i;
+
+	*code = 451;
+	*esc = "4.3.0";
+	*text = "Local delivery error, try again later";
+	if (timedout) {
+		(void)snprintf(how, howsz, "timeout");
+		return;
+	}
+	if (WIFSIGNALED(status)) {
+		(void)snprintf(how, howsz, "signal:%s",
+		    parent_signame(WTERMSIG(status)));
+		return;
+	}
+	(void)snprintf(how, howsz, "%d", WEXITSTATUS(status));
+	for (i = 0; i < sizeof(exitmap) / sizeof(exitmap[0]); i++)
+		if (exitmap[i].status == WEXITSTATUS(status)) {
+			*code = exitmap[i].code;
+			*esc = exitmap[i].esc;
+			*text = exitmap[i].text;
+			return;
+		}
+	*code = 554;
+	*esc = "5.3.0";
+	*text = "Delivery failed";
+}
+
+static char **
+mailer_argv(const struct conf *c, const char *sender, char **rcpt,
+    size_t nrcpt)
+{
+	char	**argv;
+	size_t	  n = 0, i;
+
+	argv = reallocarray(NULL, 1 + c->mailerargs.n + 4 + nrcpt + 1,
+	    sizeof(*argv));
+	if (argv == NULL)
+		return NULL;
+	argv[n++] = (char *)c->mailer;
+	for (i = 0; i < c->mailerargs.n; i++)
+		argv[n++] = c->mailerargs.v[i];
+	argv[n++] = "-i";
+	argv[n++] = "-f";
+	argv[n++] = (char *)sender;
+	argv[n++] = "--";
+	for (i = 0; i < nrcpt; i++)
+		argv[n++] = rcpt[i];
+	argv[n] = NULL;
+	return argv;
+}
+
+int
+mailer_run(struct parent *p, const char *sender, char **rcpt, size_t nrcpt,
+    char *esc, size_t escsz, char *text, size_t textsz)
+{
+	struct stat	 st;
+	char		**argv, how[32], from[SMTP_PATHMAX * 4 + 1];
+	const char	*e, *t;
+	int		 pfd[2], status = 0, code, timedout;
+	pid_t		 pid;
+	time_t		 deadline;
+
+	st.st_size = 0;
+	(void)fstat(p->spoolfd, &st);
+	if (lseek(p->spoolfd, 0, SEEK_SET) == -1 ||
+	    (argv = mailer_argv(p->conf, sender, rcpt, nrcpt)) == NULL) {
+		log_warn("mailer");
+		(void)strlcpy(esc, "4.3.0", escsz);
+		(void)snprintf(text, textsz, "%s Local error, try again later",
+		    p->msgid);
+		return 451;
+	}
+	if (pipe2(pfd, O_CLOEXEC) == -1 || (pid = fork()) == -1) {
+		log_warn("mailer");
+		free(argv);
+		(void)strlcpy(esc, "4.3.0", escsz);
+		(void)snprintf(text, textsz, "%s Local error, try again later",
+		    p->msgid);
+		return 451;
+	}
+	if (pid == 0)
+		mailer_exec(p, argv, pfd[1]);
+	free(argv);
+	(void)close(pfd[1]);
+	deadline = time(NULL) + p->conf->mailertimeout;
+	timedout = reap(pid, pfd[0], deadline, &status) == -1;
+	(void)close(pfd[0]);
+
+	map_status(timedout, status, &code, &e, &t, how, sizeof(how));
+	(void)strlcpy(esc, e, escsz);
+	(void)snprintf(text, textsz, "%s %s", p->msgid, t);
+	log_info("message id=%s from=<%s> nrcpt=%zu size=%lld mailer_status=%s "
+	    "result=%d", p->msgid, log_escape(from, sizeof(from), sender,
+	    strlen(sender)), nrcpt, (long long)st.st_size, how, code);
+	return code;
+}

@@ -1,0 +1,576 @@
+/*
+ * Copyright (c) 2026 The upas-smtp authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * The session's policy decisions (child side).  What outlives the
+ * connection lives in the parent: the child asks for the greylist
+ * verdict, the blocked file's sender action and DNS answers.  Every
+ * decision is logged on one "policy" line with its reason.
+ */
+
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "log.h"
+#include "session.h"
+
+#define TARPIT_CAP	30		/* seconds a session may be slowed down */
+#define HDR_EOL		"\r\n"		/* header lines as data.c writes them */
+
+static struct ps_msg	 ans;		/* too big for the stack */
+static int		 slept;		/* tarpit seconds so far */
+static int		 warned_nodns;
+
+static int
+trusted(const struct session *s)
+{
+	return s->peer->trusted || s->authuser[0] != '\0';
+}
+
+static const char *
+esc(char *buf, size_t sz, const char *str)
+{
+	return log_escape(buf, sz, str, strlen(str));
+}
+
+static void
+pause_sec(int sec)
+{
+	struct timespec	 ts, rem;
+
+	if (sec <= 0)
+		return;
+	ts.tv_sec = sec;
+	ts.tv_nsec = 0;
+	while (nanosleep(&ts, &rem) == -1 && errno == EINTR)
+		ts = rem;
+}
+
+/* -D: sleep, within the session's cap. */
+static void
+tarpit(struct session *s, int sec)
+{
+	if (!s->conf->tarpit || s->peer->trusted || sec <= 0)
+		return;
+	if (sec > TARPIT_CAP - slept)
+		sec = TARPIT_CAP - slept;
+	if (sec <= 0)
+		return;
+	slept += sec;
+	io_flush(s);
+	pause_sec(sec);
+}
+
+/* -D after rejections: 1, 2, 4, 8 ... seconds, capped. */
+static void
+tarpit_rejects(struct session *s)
+{
+	if (s->rejects > 0)
+		tarpit(s, 1 << (s->rejects > 5 ? 5 : s->rejects - 1));
+}
+
+/* Ask the parent; the answer is one u32.  -1: no answer. */
+static int
+ask(struct session *s, uint32_t type, const struct ps_buf *b, uint32_t atype,
+    uint32_t *v)
+{
+	if (b->err || ps_request(s, type, b, atype, &ans) == -1)
+		return -1;
+	if (ps_get_u32(&ans, v) == -1 || ps_end(&ans) == -1)
+		fatalx("bad answer of type %u from the parent", atype);
+	return 0;
+}
+
+/* Does an address literal ("[1.2.3.4]", "[IPv6:...]") equal this address? */
+static int
+literal_is(const char *lit, const struct sockaddr_storage *ss)
+{
+	char		 buf[INET6_ADDRSTRLEN + 8], *p;
+	uint8_t		 a[16];
+	const uint8_t	*b;
+	size_t		 n = strlen(lit);
+
+	if (n < 3 || lit[0] != '[' || lit[n - 1] != ']' || n - 2 >= sizeof(buf))
+		return 0;
+	memcpy(buf, lit + 1, n - 2);
+	buf[n - 2] = '\0';
+	p = buf;
+	if (strncasecmp(p, "ipv6:", 5) == 0) {
+		p += 5;
+		if (inet_pton(AF_INET6, p, a) != 1 || ss->ss_family != AF_INET6)
+			return 0;
+		b = ((const struct sockaddr_in6 *)ss)->sin6_addr.s6_addr;
+		return memcmp(a, b, 16) == 0;
+	}
+	if (inet_pton(AF_INET, p, a) != 1)
+		return 0;
+	if (ss->ss_family == AF_INET)
+		b = (const uint8_t *)&((const struct sockaddr_in *)ss)->sin_addr;
+	else if (ss->ss_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(
+	    &((const struct sockaddr_in6 *)ss)->sin6_addr))
+		b = ((const struct sockaddr_in6 *)ss)->sin6_addr.s6_addr + 12;
+	else
+		return 0;
+	return memcmp(a, b, 4) == 0;
+}
+
+static int
+same_name(const char *a, const char *b)
+{
+	size_t	 n = strlen(a);
+
+	if (*b == '\0')
+		return 0;
+	if (n > 0 && a[n - 1] == '.')
+		n--;
+	return strlen(b) == n && strncasecmp(a, b, n) == 0;
+}
+
+/*
+ * A destination domain we take mail for (spec 2.10): ourdomains, our
+ * host and domain names, a name without a dot, "[]" and the literal of
+ * the address the client connected to.
+ */
+static int
+ourdomain(const struct session *s, const char *dom)
+{
+	const struct conf	*c = s->conf;
+
+	if (*dom == '\0' || strcmp(dom, "[]") == 0)
+		return 1;
+	if (*dom == '[')
+		return literal_is(dom, &s->peer->local);
+	if (strchr(dom, '.') == NULL)
+		return 1;
+	return same_name(dom, c->hostname) || same_name(dom, c->domain) ||
+	    domain_match(&c->ourdomains, dom);
+}
+
+/* Split user@domain (or a bang path: the last domain) into its domain. */
+static const char *
+addr_domain(const char *addr, char *dom, size_t domsz)
+{
+	const char	*at, *bang;
+
+	dom[0] = '\0';
+	if ((at = strrchr(addr, '@')) != NULL)
+		strlcpy(dom, at + 1, domsz);
+	else if ((bang = strchr(addr, '!')) != NULL) {
+		size_t	 n = bang - addr;
+
+		if (n < domsz) {
+			memcpy(dom, addr, n);
+			dom[n] = '\0';
+		}
+	}
+	return dom;
+}
+
+static void
+reject(struct session *s)
+{
+	s->rejects++;
+}
+
+int
+rules_connect(struct session *s)
+{
+	char	 line[SMTP_DOMAINMAX + 32];
+	int	 n;
+
+	/* BL: the early-talker trap, not for our own networks */
+	if (s->conf->greetpause <= 0 || s->peer->trusted)
+		return 0;
+	n = snprintf(line, sizeof(line), "220-%s ESMTP\r\n", s->conf->hostname);
+	if (n < 0 || (size_t)n >= sizeof(line))
+		return 0;
+	io_write(s, line, n);
+	io_flush(s);
+	if (io_wait(s, s->conf->greetpause * 1000) <= 0)
+		return 0;
+	log_info("policy addr=%s action=reject reason=early-talker",
+	    s->peer->raddr);
+	tarpit(s, s->conf->tarpitdelay);
+	reply(s, 554, "5.7.0", "Talking before the greeting");
+	io_flush(s);
+	s->state = S_QUIT;
+	return 1;
+}
+
+static const char *reserved_tld[] = {
+	"localdomain", "localhost", "local", "example", "invalid", "lan", "test"
+};
+
+static int
+has_letter(const char *p)
+{
+	for (; *p != '\0'; p++)
+		if (isalpha((unsigned char)*p))
+			return 1;
+	return 0;
+}
+
+/* The 9front ckhello checks, and a DNS check when we have a resolver. */
+static const char *
+helo_extra(struct session *s, const char *name)
+{
+	char		 n[SMTP_DOMAINMAX + 1], *tld, *sld;
+	struct ps_buf	 b;
+	uint32_t	 rv;
+	size_t		 i, len;
+	int		 resolves = 0;
+
+	if (strlcpy(n, name, sizeof(n)) >= sizeof(n))
+		return "toolong";
+	len = strlen(n);
+	if (len > 0 && n[len - 1] == '.')
+		n[--len] = '\0';
+	if ((tld = strrchr(n, '.')) == NULL)
+		return "dotless";
+	if (!has_letter(n))
+		return "noletters";
+	if (s->conf->unbound[0] != '\0') {
+		ps_buf_init(&b);
+		ps_add_u32(&b, DNSQ_HELO);
+		ps_add_str(&b, n);
+		if (ask(s, PS_DNS_REQ, &b, PS_DNS_ANS, &rv) == 0) {
+			if (rv == DNS_NXDOMAIN)
+				return "dns-nxdomain";
+			if (rv == DNS_BOGUS)
+				return "dns-bogus";
+			resolves = rv == DNS_OK || rv == DNS_MISMATCH ||
+			    rv == DNS_NODATA;
+		}
+	}
+	/* our own DNS knows the name: it may live under a private TLD */
+	if (resolves)
+		return NULL;
+	for (i = 0; i < sizeof(reserved_tld) / sizeof(reserved_tld[0]); i++)
+		if (strcasecmp(tld + 1, reserved_tld[i]) == 0)
+			return "reserved-tld";
+	*tld = '\0';
+	sld = strrchr(n, '.');
+	sld = sld ? sld + 1 : n;
+	*tld = '.';
+	if (strcasecmp(sld, "example.com") == 0 ||
+	    strcasecmp(sld, "example.net") == 0 ||
+	    strcasecmp(sld, "example.org") == 0)
+		return "rfc2606";
+	return NULL;
+}
+
+static const char *
+helo_check(struct session *s, const char *name)
+{
+	if (name[0] == '[') {
+		if (!literal_is(name, &s->peer->remote))
+			return "literal-mismatch";
+		return NULL;
+	}
+	/* "claims to be us", unless it really is us connecting */
+	if ((same_name(name, s->conf->hostname) ||
+	    same_name(name, s->conf->domain)) &&
+	    strcmp(s->peer->raddr, s->peer->laddr) != 0)
+		return "claims-us";
+	/* the extra checks only ask for AUTH (-E), never refuse alone */
+	if (s->conf->nohelocheck || !s->conf->heloauth)
+		return NULL;
+	return helo_extra(s, name);
+}
+
+static int
+refuse_dialup(struct session *s)
+{
+	reject(s);
+	reply(s, 554, "5.7.1", "We don't accept mail from dial-up ports");
+	return 1;
+}
+
+/*
+ * HELO/EHLO checks for untrusted peers, off unless -f or -E.  With -f a
+ * name that claims to be us, or an address literal that is not the
+ * peer's, is refused (550 5.7.1).  -E adds the 9front ckhello checks
+ * (a dot, no reserved TLD, a letter, the name in DNS when we have a
+ * resolver) and turns every failure into "AUTH required" instead.  -e
+ * drops the extra checks again; -q keeps failures out of the log.
+ */
+int
+rules_helo(struct session *s, const char *name)
+{
+	char		 e[SMTP_DOMAINMAX * 4 + 1];
+	const char	*why = NULL;
+	static const char more[] = "250-5.7.1 HELO name not accepted, "
+	    "authentication required\r\n";
+
+	if (s->dialup)
+		return refuse_dialup(s);
+	tarpit_rejects(s);
+	if ((s->conf->norelay || s->conf->heloauth) && !trusted(s))
+		why = helo_check(s, name);
+	if (why != NULL) {
+		if (!s->conf->heloquiet)
+			log_info("policy addr=%s helo=\"%s\" action=%s reason=%s",
+			    s->peer->raddr, esc(e, sizeof(e), name),
+			    s->conf->heloauth ? "requireauth" : "reject", why);
+		if (!s->conf->heloauth) {
+			reject(s);
+			tarpit(s, s->conf->tarpitdelay);
+			reply(s, 550, "5.7.1", "HELO name %s refused (%s)",
+			    esc(e, sizeof(e), name), why);
+			return 1;
+		}
+		s->conf->requireauth = 1;	/* our copy: this session only */
+		io_write(s, more, sizeof(more) - 1);
+	}
+	tarpit(s, s->conf->tarpitdelay);
+	return 0;
+}
+
+/* -r: does the sender's domain exist and take mail? */
+static int
+check_senderdom(struct session *s)
+{
+	char		 dom[SMTP_PATHMAX + 1], e[SMTP_PATHMAX * 4 + 1];
+	struct ps_buf	 b;
+	uint32_t	 rv;
+
+	addr_domain(s->sender, dom, sizeof(dom));
+	if (dom[0] == '\0' || dom[0] == '[')
+		return 0;
+	if (s->conf->unbound[0] == '\0') {
+		if (!warned_nodns++)
+			log_warnx("policy verifysenderdom is on but no resolver "
+			    "is configured (unbound): sender domains not checked");
+		return 0;
+	}
+	ps_buf_init(&b);
+	ps_add_u32(&b, DNSQ_SENDERDOM);
+	ps_add_str(&b, dom);
+	if (ask(s, PS_DNS_REQ, &b, PS_DNS_ANS, &rv) == -1)
+		rv = DNS_TEMPFAIL;
+	esc(e, sizeof(e), dom);
+	switch (rv) {
+	case DNS_NXDOMAIN:
+	case DNS_NULLMX:
+		log_info("policy sender=\"%s\" action=reject reason=senderdom-%s",
+		    esc(e, sizeof(e), s->sender),
+		    rv == DNS_NXDOMAIN ? "nxdomain" : "nullmx");
+		reject(s);
+		reply(s, 550, "5.1.8", "Sender domain %s %s", e,
+		    rv == DNS_NXDOMAIN ? "does not exist" :
+		    "does not accept mail (null MX)");
+		return 1;
+	case DNS_TEMPFAIL:
+	case DNS_BOGUS:
+		log_info("policy sender=\"%s\" action=tempfail reason=senderdom-%s",
+		    esc(e, sizeof(e), s->sender),
+		    rv == DNS_BOGUS ? "bogus" : "servfail");
+		reject(s);
+		reply(s, 451, "4.4.3", "Sender domain %s: %s, try again later", e,
+		    rv == DNS_BOGUS ? "DNSSEC validation failed" :
+		    "temporary DNS failure");
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int
+rules_mail(struct session *s)
+{
+	char		 e[SMTP_PATHMAX * 4 + 1];
+	struct ps_buf	 b;
+	uint32_t	 v;
+	enum action	 a;
+
+	s->senderaction = ACT_NONE;
+	if (s->dialup)
+		return refuse_dialup(s);
+	tarpit_rejects(s);
+	if (trusted(s))
+		return 0;
+	a = s->peer->ipaction;
+	if (a == ACT_NONE && s->conf->blockn > 0 && !s->nullsender) {
+		ps_buf_init(&b);
+		ps_add_str(&b, s->sender);
+		if (ask(s, PS_POLICY_REQ, &b, PS_POLICY_ANS, &v) == 0 &&
+		    v <= ACT_DELAY)
+			a = v;
+	}
+	s->senderaction = a;
+	if (a != ACT_NONE)
+		log_info("policy addr=%s sender=\"%s\" action=%s reason=blocked-%s",
+		    s->peer->raddr, esc(e, sizeof(e), s->sender),
+		    a == ACT_DENY ? "reject" : action_name(a),
+		    a == s->peer->ipaction ? "ip" : "sender");
+	if (a == ACT_DENY) {
+		reject(s);
+		s->senderaction = ACT_NONE;
+		reply(s, 554, "5.7.1", "We don't accept mail from %s",
+		    esc(e, sizeof(e), s->sender));
+		return 1;
+	}
+	if (s->conf->verifysender && !s->nullsender && a != ACT_ALLOW &&
+	    check_senderdom(s)) {
+		s->senderaction = ACT_NONE;
+		return 1;
+	}
+	return 0;
+}
+
+static int
+relay_ok(struct session *s, const char *rcpt)
+{
+	char		 dom[SMTP_PATHMAX + 1];
+	const char	*p, *q;
+
+	if (strchr(rcpt, '@') != NULL)
+		return ourdomain(s, addr_domain(rcpt, dom, sizeof(dom)));
+	/* a bang path: every domain but the user must be ours */
+	for (p = rcpt; (q = strchr(p, '!')) != NULL; p = q + 1) {
+		if ((size_t)(q - p) >= sizeof(dom))
+			return 0;
+		memcpy(dom, p, q - p);
+		dom[q - p] = '\0';
+		if (!ourdomain(s, dom))
+			return 0;
+	}
+	return 1;	/* "postmaster" and other bare local names */
+}
+
+int
+rules_rcpt(struct session *s, const char *rcpt)
+{
+	char		 e[SMTP_PATHMAX * 4 + 1], e2[SMTP_PATHMAX * 4 + 1];
+	struct ps_buf	 b;
+	uint32_t	 v;
+
+	if (s->dialup)
+		return refuse_dialup(s);
+	tarpit_rejects(s);
+	if (trusted(s))
+		return 0;
+	if (s->conf->norelay && !relay_ok(s, rcpt)) {
+		log_info("policy addr=%s sender=\"%s\" rcpt=\"%s\" action=reject "
+		    "reason=relay", s->peer->raddr, esc(e, sizeof(e), s->sender),
+		    esc(e2, sizeof(e2), rcpt));
+		reject(s);
+		reply(s, 554, "5.7.1", "Relaying denied");
+		return 1;
+	}
+	/* greylisting: not for allowed peers, nor for mail we refuse anyway */
+	if (!s->conf->greylist || s->peer->ipaction == ACT_ALLOW ||
+	    s->senderaction != ACT_NONE)
+		return 0;
+	ps_buf_init(&b);
+	ps_add_str(&b, rcpt);
+	if (ask(s, PS_GREY_REQ, &b, PS_GREY_ANS, &v) == -1)
+		v = GREY_TEMPFAIL;
+	if (v == GREY_PASS)
+		return 0;
+	log_info("policy addr=%s rcpt=\"%s\" action=tempfail reason=%s",
+	    s->peer->raddr, esc(e, sizeof(e), rcpt),
+	    v == GREY_DEFER ? "greylist" : "greylist-error");
+	if (v == GREY_DEFER)
+		reply(s, 451, "4.7.1", "Greylisted, please try again later");
+	else
+		reply(s, 451, "4.3.0", "Temporary failure, please try again later");
+	return 1;
+}
+
+int
+rules_data(struct session *s)
+{
+	if (s->dialup)
+		return refuse_dialup(s);
+	tarpit_rejects(s);
+	if (s->senderaction == ACT_DIAL) {
+		log_info("policy addr=%s action=reject reason=dialup",
+		    s->peer->raddr);
+		s->dialup = 1;
+		return refuse_dialup(s);
+	}
+	return 0;
+}
+
+/* Spec 2.10: an untrusted peer whose envelope sender claims our domain. */
+size_t
+rules_headers(struct session *s, char *buf, size_t sz)
+{
+	static const char	 tag[] = "X-warning: suspect envelope domain"
+	    HDR_EOL;
+	char			 dom[SMTP_PATHMAX + 1], e[SMTP_PATHMAX * 4 + 1];
+
+	if (!s->conf->norelay || trusted(s) || s->nullsender ||
+	    s->sender[0] == '\0' || sz < sizeof(tag))
+		return 0;
+	addr_domain(s->sender, dom, sizeof(dom));
+	if (dom[0] == '\0')
+		strlcpy(dom, s->helo, sizeof(dom));
+	if (!ourdomain(s, dom))
+		return 0;
+	log_info("policy addr=%s domain=\"%s\" action=tag reason=spoofed-domain",
+	    s->peer->raddr, esc(e, sizeof(e), dom));
+	memcpy(buf, tag, sizeof(tag) - 1);
+	return sizeof(tag) - 1;
+}
+
+/* BLOCK and DELAY: the message was read; keep it (-s) and refuse it. */
+int
+rules_eom(struct session *s)
+{
+	char		 e[SMTP_PATHMAX * 4 + 1], esc3[8], text[256];
+	struct ps_buf	 b;
+	enum action	 a = s->senderaction;
+	uint32_t	 code;
+	size_t		 i;
+
+	if (a != ACT_BLOCK && a != ACT_DELAY)
+		return 0;
+	if (s->conf->saveblocked) {
+		ps_buf_init(&b);
+		ps_add_str(&b, action_name(a));
+		ps_add_str(&b, s->sender);
+		ps_add_u32(&b, s->nrcpt);
+		for (i = 0; i < s->nrcpt; i++)
+			ps_add_str(&b, s->rcpt[i]);
+		if (b.err || ps_request(s, PS_QUEUE_DUMP, &b, PS_QUEUE_ANS,
+		    &ans) == -1 || ps_get_u32(&ans, &code) == -1 ||
+		    ps_get_str(&ans, esc3, sizeof(esc3)) == -1 ||
+		    ps_get_str(&ans, text, sizeof(text)) == -1)
+			code = 0;
+		s->spoolopen = 0;	/* the parent has closed it */
+	} else
+		code = 0;		/* session_reset() drops the spool */
+	log_info("policy addr=%s sender=\"%s\" nrcpt=%zu action=%s saved=%s",
+	    s->peer->raddr, esc(e, sizeof(e), s->sender), s->nrcpt,
+	    action_name(a), s->conf->saveblocked ?
+	    (code >= 200 && code < 300 ? "yes" : "failed") : "no");
+	reject(s);
+	if (a == ACT_BLOCK)
+		reply(s, 554, "5.7.1", "Message refused by policy");
+	else
+		reply(s, 450, "4.7.1", "Message deferred by policy, "
+		    "try again later");
+	return 1;
+}

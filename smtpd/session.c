@@ -1,0 +1,657 @@
+/*
+ * Copyright (c) 2026 The upas-smtp authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * The session child: the greeting, then one command per CRLF line through
+ * a verb table that says in which states each verb is allowed (STYLE.md
+ * A.4).  Everything the child cannot decide alone is asked of the parent
+ * with ps_request(); policy lives in rules.c, DATA in data.c.
+ */
+
+#include <sys/types.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "session.h"
+
+#define C_ARG		0x1	/* an argument is required */
+#define C_NOARG		0x2	/* no argument allowed */
+#define C_SYNC		0x4	/* RFC 2920 group end: flush replies */
+
+#define S_ANY		(S_CONNECTED | S_GREETED | S_MAIL | S_RCPT)
+#define S_NOTX		(S_CONNECTED | S_GREETED)
+
+struct verb {
+	const char	*name;
+	int		 states;
+	int		 flags;
+	void		(*fn)(struct session *, char *);
+	const char	*outofstate;	/* the 503 text */
+};
+
+static void	cmd_helo(struct session *, char *);
+static void	cmd_ehlo(struct session *, char *);
+static void	cmd_mail(struct session *, char *);
+static void	cmd_rcpt(struct session *, char *);
+static void	cmd_data(struct session *, char *);
+static void	cmd_rset(struct session *, char *);
+static void	cmd_noop(struct session *, char *);
+static void	cmd_quit(struct session *, char *);
+static void	cmd_vrfy(struct session *, char *);
+static void	cmd_help(struct session *, char *);
+static void	cmd_starttls(struct session *, char *);
+
+static const struct verb verbs[] = {
+	{ "HELO",	S_ANY,		C_ARG | C_SYNC,	cmd_helo,	NULL },
+	{ "EHLO",	S_ANY,		C_ARG | C_SYNC,	cmd_ehlo,	NULL },
+	{ "MAIL",	S_GREETED,	C_ARG,		cmd_mail,
+	    "MAIL not allowed here: say EHLO first, one MAIL per transaction" },
+	{ "SEND",	S_GREETED,	C_ARG,		cmd_mail,	NULL },
+	{ "SOML",	S_GREETED,	C_ARG,		cmd_mail,	NULL },
+	{ "SAML",	S_GREETED,	C_ARG,		cmd_mail,	NULL },
+	{ "RCPT",	S_MAIL | S_RCPT, C_ARG,		cmd_rcpt,
+	    "Need MAIL before RCPT" },
+	{ "DATA",	S_RCPT,		C_NOARG | C_SYNC, cmd_data,
+	    "Need RCPT before DATA" },
+	{ "RSET",	S_ANY,		C_NOARG,	cmd_rset,	NULL },
+	{ "NOOP",	S_ANY,		C_SYNC,		cmd_noop,	NULL },
+	{ "QUIT",	S_ANY,		C_NOARG | C_SYNC, cmd_quit,	NULL },
+	{ "VRFY",	S_GREETED | S_MAIL | S_RCPT, C_ARG | C_SYNC, cmd_vrfy,
+	    "Say EHLO first" },
+	{ "EXPN",	S_GREETED | S_MAIL | S_RCPT, C_ARG | C_SYNC, cmd_vrfy,
+	    "Say EHLO first" },
+	{ "HELP",	S_ANY,		C_SYNC,		cmd_help,	NULL },
+	{ "STARTTLS",	S_GREETED,	C_NOARG | C_SYNC, cmd_starttls,
+	    "STARTTLS only after EHLO and outside a transaction" },
+	{ "AUTH",	S_GREETED,	C_ARG | C_SYNC,	cmd_auth,
+	    "AUTH only after EHLO and outside a transaction" },
+};
+
+static int	logfd = -1;
+
+/* The sandboxed child cannot reach syslog: its lines go to the parent. */
+static void
+logsink(int prio, const char *line)
+{
+	struct ps_buf	b;
+
+	if (logfd == -1)
+		return;
+	ps_buf_init(&b);
+	ps_add_u32(&b, (uint32_t)prio);
+	ps_add_str(&b, line);
+	(void)ps_sendbuf(logfd, PS_LOG, 0, -1, &b);
+}
+
+/* The child trusts the parent: anything unexpected from it is a bug. */
+int
+ps_request(struct session *s, uint32_t type, const struct ps_buf *b,
+    uint32_t anstype, struct ps_msg *m)
+{
+	struct ps_buf	empty;
+	uint32_t	id = ++s->psid;
+	int		r;
+
+	if (b == NULL) {
+		ps_buf_init(&empty);
+		b = &empty;
+	}
+	if (ps_sendbuf(s->psfd, type, id, -1, b) == -1)
+		fatal("ps_request: send type %u", type);
+	if ((r = ps_recv(s->psfd, m)) == 0)
+		fatalx("ps_request: the parent went away");
+	if (r == -1)
+		fatal("ps_request: receive");
+	if (m->hdr.type != anstype || m->hdr.id != id) {
+		ps_msg_closefd(m);
+		fatalx("ps_request: got type %u id %u, wanted type %u id %u",
+		    m->hdr.type, m->hdr.id, anstype, id);
+	}
+	return 0;
+}
+
+static void
+send_state(struct session *s)
+{
+	struct ps_buf	b;
+	uint32_t	st = 0;
+
+	if (s->tls != NULL)
+		st |= ST_TLS;
+	if (s->helo[0] != '\0')
+		st |= ST_HELO;
+	ps_buf_init(&b);
+	ps_add_u32(&b, st);
+	if (ps_sendbuf(s->psfd, PS_STATE, 0, -1, &b) == -1)
+		fatal("send PS_STATE");
+}
+
+/* End the transaction: back to GREETED, or CONNECTED before any HELO. */
+void
+session_reset(struct session *s)
+{
+	size_t	i;
+
+	if (s->spoolfd != -1) {
+		close(s->spoolfd);
+		s->spoolfd = -1;
+	}
+	if (s->spoolopen) {
+		if (ps_send(s->psfd, PS_QUEUE_ABORT, 0, -1, NULL, 0) == -1)
+			fatal("send PS_QUEUE_ABORT");
+		s->spoolopen = 0;
+	}
+	for (i = 0; i < s->nrcpt; i++)
+		free(s->rcpt[i]);
+	free(s->rcpt);
+	s->rcpt = NULL;
+	s->nrcpt = 0;
+	s->rcptbytes = 0;
+	s->sender[0] = '\0';
+	s->nullsender = 0;
+	s->body = BODY_7BIT;
+	s->smtputf8 = 0;
+	s->declsize = 0;
+	s->senderaction = ACT_NONE;
+	s->state = s->helo[0] != '\0' ? S_GREETED : S_CONNECTED;
+}
+
+/* Leave without another word: the peer is gone or cannot be told. */
+void
+session_exit(struct session *s, const char *reason)
+{
+	if (s->spoolopen)
+		(void)ps_send(s->psfd, PS_QUEUE_ABORT, 0, -1, NULL, 0);
+	s->spoolopen = 0;
+	log_info("disconnect reason=%s messages=%d", reason, s->nmsg);
+	_exit(0);
+}
+
+/* Leave after what we have to say went out. */
+void
+session_close(struct session *s, const char *reason)
+{
+	if (s->spoolopen) {
+		(void)ps_send(s->psfd, PS_QUEUE_ABORT, 0, -1, NULL, 0);
+		s->spoolopen = 0;
+	}
+	(void)io_flush(s);
+	tls_close(s);
+	session_exit(s, reason);
+}
+
+static const struct verb *
+verb_find(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (strcasecmp(verbs[i].name, name) == 0)
+			return &verbs[i];
+	return NULL;
+}
+
+/* One command line: look the verb up, check state and arguments, run it. */
+static void
+session_command(struct session *s, char *line)
+{
+	const struct verb	*c;
+	char			*args;
+	size_t			 n;
+
+	n = strlen(line);
+	while (n > 0 && line[n - 1] == ' ')
+		line[--n] = '\0';
+	if ((args = strchr(line, ' ')) != NULL) {
+		*args++ = '\0';
+		while (*args == ' ')
+			args++;
+	} else
+		args = line + n;
+	if (line[0] == '\0' || (c = verb_find(line)) == NULL) {
+		reply(s, 500, "5.5.2", "Command unrecognized");
+		return;
+	}
+	if (s->dialup && c->fn != cmd_quit) {
+		reply(s, 554, "5.7.1", "We don't accept mail from dial-up ports");
+		return;
+	}
+	if (!(c->states & s->state))
+		reply(s, 503, "5.5.1", "Bad sequence of commands%s%s",
+		    c->outofstate ? ": " : "", c->outofstate ? c->outofstate : "");
+	else if ((c->flags & C_ARG) && args[0] == '\0')
+		reply(s, 501, "5.5.4", "Syntax: %s needs an argument", c->name);
+	else if ((c->flags & C_NOARG) && args[0] != '\0')
+		reply(s, 501, "5.5.4", "Syntax: %s takes no argument", c->name);
+	else
+		c->fn(s, args);
+	if (c->flags & C_SYNC)
+		(void)io_flush(s);
+}
+
+__attribute__((noreturn)) void
+session_run(struct session *s)
+{
+	char	line[SMTP_CMDMAX + 1];
+	size_t	len;
+	int	r;
+
+	(void)signal(SIGPIPE, SIG_IGN);
+	(void)signal(SIGXFSZ, SIG_IGN);
+	logfd = s->psfd;
+	log_procinit("session");
+	if (s->peer->sid[0] != '\0')
+		log_setsid(s->peer->sid);
+	log_setsink(logsink);
+	s->spoolfd = -1;
+	s->ibeg = s->iend = s->olen = 0;
+	session_reset(s);
+
+	if (rules_connect(s))
+		session_close(s, "refused");
+	reply(s, 220, NULL, "%s ESMTP upas", s->conf->hostname);
+	(void)io_flush(s);
+
+	for (;;) {
+		r = io_getline(s, line, sizeof(line), s->conf->timeout, &len);
+		if (r == IO_TIMEOUT) {
+			reply(s, 421, "4.4.2", "%s timeout, closing connection",
+			    s->conf->hostname);
+			session_close(s, "timeout");
+		}
+		if (r == IO_EOF)
+			session_exit(s, "eof");
+		if (r < 0)
+			session_exit(s, "read-error");
+		if (r & IO_BARE)
+			reply(s, 500, "5.5.2", "bare CR/LF or NUL in command");
+		else if ((r & IO_LONG) || len > SMTP_CMDMAX - 2)
+			reply(s, 500, "5.5.6", "Command line too long");
+		else
+			session_command(s, line);
+		if (s->conf->maxerrors > 0 && s->errors > s->conf->maxerrors) {
+			reply(s, 421, "4.7.0", "%s Too many errors, closing "
+			    "connection", s->conf->hostname);
+			session_close(s, "errors");
+		}
+	}
+}
+
+static int
+helo_arg(struct session *s, char *args, int esmtp)
+{
+	if (strchr(args, ' ') != NULL || addr_parse_domain(args,
+	    strlen(args)) != 0) {
+		reply(s, 501, "5.5.4", "Syntax: %s domain or address literal",
+		    esmtp ? "EHLO" : "HELO");
+		return -1;
+	}
+	s->helo[0] = '\0';
+	session_reset(s);
+	s->esmtp = esmtp;
+	if (rules_helo(s, args))
+		return -1;
+	(void)strlcpy(s->helo, args, sizeof(s->helo));
+	s->state = S_GREETED;
+	send_state(s);
+	log_info("helo name=%s proto=%s", s->helo, esmtp ? "ESMTP" : "SMTP");
+	return 0;
+}
+
+static void
+cmd_helo(struct session *s, char *args)
+{
+	if (helo_arg(s, args, 0) == 0)
+		reply(s, 250, NULL, "%s Hello %s [%s]", s->conf->hostname,
+		    s->helo, s->peer->raddr);
+}
+
+static void
+cmd_ehlo(struct session *s, char *args)
+{
+	const char	*lines[12];
+	char		 first[SMTP_DOMAINMAX * 2 + 64], size[32], auth[256];
+	char		 authline[sizeof(auth) + 8];
+	size_t		 n = 0;
+
+	if (helo_arg(s, args, 1) == -1)
+		return;
+	(void)snprintf(first, sizeof(first), "%s Hello %s [%s]",
+	    s->conf->hostname, s->helo, s->peer->raddr);
+	lines[n++] = first;
+	lines[n++] = "PIPELINING";
+	(void)snprintf(size, sizeof(size), "SIZE %zu", s->conf->maxsize);
+	lines[n++] = size;
+	lines[n++] = "8BITMIME";
+	lines[n++] = "ENHANCEDSTATUSCODES";
+	lines[n++] = "SMTPUTF8";
+	if (s->conf->certfile[0] != '\0' && s->tls == NULL &&
+	    s->tlsctx != NULL)
+		lines[n++] = "STARTTLS";
+	auth[0] = '\0';
+	if (auth_offer(s, auth, sizeof(auth)) == 1 && auth[0] != '\0') {
+		if (strncasecmp(auth, "AUTH", 4) == 0)
+			(void)strlcpy(authline, auth, sizeof(authline));
+		else
+			(void)snprintf(authline, sizeof(authline), "AUTH %s",
+			    auth);
+		lines[n++] = authline;
+	}
+	lines[n++] = "HELP";
+	reply_multi(s, 250, NULL, lines, n);
+}
+
+/* ESMTP parameters of MAIL (mail = 1) or RCPT: RFC 1870, 6152, 6531, 4954. */
+static int
+params(struct session *s, const char *rest, int mail)
+{
+	char		 buf[SMTP_CMDMAX], *p, *key, *val;
+	const char	*err;
+	long long	 size;
+
+	if (*rest == '\0')
+		return 0;
+	if (*rest != ' ') {
+		reply(s, 501, "5.5.4", "Syntax error after the address");
+		return -1;
+	}
+	(void)strlcpy(buf, rest, sizeof(buf));
+	for (p = buf; (key = strsep(&p, " ")) != NULL; ) {
+		if (*key == '\0')
+			continue;
+		if ((val = strchr(key, '=')) != NULL)
+			*val++ = '\0';
+		if (!s->esmtp || !mail) {
+			reply(s, 555, "5.5.4", "Unsupported parameter %.64s",
+			    key);
+			return -1;
+		}
+		if (strcasecmp(key, "SIZE") == 0) {
+			size = val == NULL ? 0 :
+			    strtonum(val, 0, LLONG_MAX, &err);
+			if (val == NULL || err != NULL) {
+				reply(s, 501, "5.5.4", "Bad SIZE value");
+				return -1;
+			}
+			if (s->conf->maxsize > 0 &&
+			    (unsigned long long)size > s->conf->maxsize) {
+				reply(s, 552, "5.3.4", "Message size exceeds "
+				    "fixed maximum message size");
+				return -1;
+			}
+			s->declsize = (size_t)size;
+		} else if (strcasecmp(key, "BODY") == 0) {
+			if (val != NULL && strcasecmp(val, "7BIT") == 0)
+				s->body = BODY_7BIT;
+			else if (val != NULL && strcasecmp(val, "8BITMIME") == 0)
+				s->body = BODY_8BITMIME;
+			else {
+				reply(s, 501, "5.5.4", "Bad BODY value");
+				return -1;
+			}
+		} else if (strcasecmp(key, "SMTPUTF8") == 0 && val == NULL)
+			s->smtputf8 = 1;
+		else if (strcasecmp(key, "AUTH") == 0 && val != NULL)
+			;	/* RFC 4954 5: accepted, not trusted */
+		else {
+			reply(s, 555, "5.5.4", "Unsupported parameter %.64s",
+			    key);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* "FROM:" or "TO:", then optional spaces, as Plan 9 allowed. */
+static const char *
+path_start(const char *args, const char *kw)
+{
+	size_t	n = strlen(kw);
+
+	if (strncasecmp(args, kw, n) != 0)
+		return NULL;
+	args += n;
+	while (*args == ' ')
+		args++;
+	return args;
+}
+
+static void
+cmd_mail(struct session *s, char *args)
+{
+	char		 path[SMTP_PATHMAX + 1], esc[SMTP_PATHMAX * 4];
+	const char	*p, *rest;
+	int		 r;
+
+	if (s->conf->requireauth && s->authuser[0] == '\0') {
+		reply(s, 530, "5.7.0", "Authentication required");
+		return;
+	}
+	if ((p = path_start(args, "FROM:")) == NULL) {
+		reply(s, 501, "5.5.4", "Syntax: MAIL FROM:<address>");
+		return;
+	}
+	if ((r = addr_parse_path(p, path, sizeof(path), &rest)) == -1 ||
+	    (path[0] != '\0' && strchr(path, '@') == NULL)) {
+		reply(s, 501, "5.1.7", "Bad sender address syntax");
+		return;
+	}
+	s->body = BODY_7BIT;
+	s->smtputf8 = 0;
+	s->declsize = 0;
+	if (params(s, rest, 1) == -1)
+		return;
+	if (strchr(path, ' ') != NULL) {
+		/* the mailer takes addresses as words */
+		reply(s, 553, "5.1.7", "Spaces in addresses not accepted");
+		return;
+	}
+	if (r == 1 && !s->smtputf8) {
+		reply(s, 553, "5.6.7", "UTF-8 address needs SMTPUTF8");
+		return;
+	}
+	(void)strlcpy(s->sender, path, sizeof(s->sender));
+	s->nullsender = path[0] == '\0';
+	s->state = S_MAIL;
+	/* COMMIT carries the sender: count it toward the payload */
+	s->rcptbytes = 64 + strlen(path);
+	if (rules_mail(s)) {
+		session_reset(s);
+		return;
+	}
+	log_escape(esc, sizeof(esc), path, strlen(path));
+	log_info("mail from=<%s> size=%zu body=%s%s", esc, s->declsize,
+	    s->body == BODY_8BITMIME ? "8bitmime" : "7bit",
+	    s->smtputf8 ? " smtputf8=1" : "");
+	reply(s, 250, "2.1.0", "Sender <%s> OK", path);
+}
+
+static void
+cmd_rcpt(struct session *s, char *args)
+{
+	char		 path[SMTP_PATHMAX + 1], esc[SMTP_PATHMAX * 4], **v;
+	const char	*p, *rest, *dom;
+	size_t		 max = s->conf->maxrcpt > 0 ? s->conf->maxrcpt : 100;
+	int		 r;
+
+	if ((p = path_start(args, "TO:")) == NULL) {
+		reply(s, 501, "5.5.4", "Syntax: RCPT TO:<address>");
+		return;
+	}
+	if ((r = addr_parse_path(p, path, sizeof(path), &rest)) == -1 ||
+	    path[0] == '\0') {
+		reply(s, 501, "5.1.3", "Bad recipient address syntax");
+		return;
+	}
+	if (params(s, rest, 0) == -1)
+		return;
+	if (strchr(path, ' ') != NULL) {
+		reply(s, 553, "5.1.3", "Spaces in addresses not accepted");
+		return;
+	}
+	if (r == 1 && !s->smtputf8) {
+		reply(s, 553, "5.6.7", "UTF-8 address needs SMTPUTF8");
+		return;
+	}
+	if (strchr(path, '@') == NULL) {
+		/* RFC 5321 4.5.1: "<postmaster>" is ours */
+		dom = s->conf->domain[0] != '\0' ? s->conf->domain :
+		    s->conf->hostname;
+		if (strlcat(path, "@", sizeof(path)) >= sizeof(path) ||
+		    strlcat(path, dom, sizeof(path)) >= sizeof(path)) {
+			reply(s, 501, "5.1.3", "Bad recipient address syntax");
+			return;
+		}
+	}
+	/* RFC 5321 4.5.3.1.8; the COMMIT message must hold them all too */
+	if (s->nrcpt >= max ||
+	    s->rcptbytes + strlen(path) + 4 > PS_MAXPAYLOAD) {
+		reply(s, 452, "4.5.3", "Too many recipients");
+		return;
+	}
+	if (rules_rcpt(s, path))
+		return;
+	if ((v = reallocarray(s->rcpt, s->nrcpt + 1, sizeof(*v))) == NULL)
+		fatal("reallocarray");
+	s->rcpt = v;
+	if ((s->rcpt[s->nrcpt] = strdup(path)) == NULL)
+		fatal("strdup");
+	s->nrcpt++;
+	s->rcptbytes += strlen(path) + 4;
+	s->state = S_RCPT;
+	log_escape(esc, sizeof(esc), path, strlen(path));
+	log_info("rcpt to=<%s>", esc);
+	reply(s, 250, "2.1.5", "Recipient <%s> OK", path);
+}
+
+static void
+cmd_data(struct session *s, char *args)
+{
+	static struct ps_msg	m;
+	uint32_t		ok;
+
+	if (rules_data(s))
+		return;
+	ps_request(s, PS_QUEUE_OPEN, NULL, PS_QUEUE_FD, &m);
+	if (ps_get_u32(&m, &ok) == -1 ||
+	    ps_get_str(&m, s->msgid, sizeof(s->msgid)) == -1 ||
+	    ps_end(&m) == -1 || (ok && m.fd == -1) || (!ok && m.fd != -1))
+		fatalx("bad PS_QUEUE_FD");
+	if (!ok) {
+		reply(s, 451, "4.3.0", "Local error: cannot queue, try later");
+		session_reset(s);
+		return;
+	}
+	s->spoolfd = m.fd;
+	s->spoolopen = 1;
+	if (data_begin(s) == -1) {
+		reply(s, 451, "4.3.0", "Local error writing the message");
+		session_reset(s);
+		return;
+	}
+	s->state = S_DATA;
+	reply(s, 354, NULL, "End data with <CR><LF>.<CR><LF>");
+	(void)io_flush(s);
+	(void)data_receive(s);
+	s->nmsg++;
+	session_reset(s);
+}
+
+static void
+cmd_rset(struct session *s, char *args)
+{
+	session_reset(s);
+	reply(s, 250, "2.0.0", "OK");
+}
+
+static void
+cmd_noop(struct session *s, char *args)
+{
+	reply(s, 250, "2.0.0", "OK");
+}
+
+static void
+cmd_quit(struct session *s, char *args)
+{
+	reply(s, 221, "2.0.0", "%s closing connection", s->conf->hostname);
+	session_close(s, "quit");
+}
+
+/* RFC 5321 3.5.3 and 7.3: no user enumeration */
+static void
+cmd_vrfy(struct session *s, char *args)
+{
+	reply(s, 252, "2.1.5", "Cannot VRFY user, but will accept message "
+	    "and attempt delivery");
+}
+
+static void
+cmd_help(struct session *s, char *args)
+{
+	static const char *lines[] = {
+		"upas smtpd, RFC 5321 with PIPELINING SIZE 8BITMIME SMTPUTF8",
+		"Commands: HELO EHLO MAIL RCPT DATA RSET NOOP QUIT VRFY EXPN",
+		"HELP STARTTLS AUTH",
+		"End of HELP info",
+	};
+
+	reply_multi(s, 214, "2.0.0", lines, sizeof(lines) / sizeof(lines[0]));
+}
+
+/*
+ * RFC 3207.  Input pipelined after STARTTLS was sent in the clear and
+ * must not be taken as if it came through TLS (CVE-2011-0411).
+ */
+static void
+cmd_starttls(struct session *s, char *args)
+{
+	if (s->conf->certfile[0] == '\0') {
+		reply(s, 502, "5.5.1", "STARTTLS not available");
+		return;
+	}
+	if (s->tls != NULL) {
+		reply(s, 503, "5.5.1", "TLS already active");
+		return;
+	}
+	if (s->tlsctx == NULL) {
+		reply(s, 454, "4.7.0", "TLS not available due to temporary "
+		    "reason");
+		return;
+	}
+	if (io_pending(s)) {
+		reply(s, 554, "5.5.1", "Command pipelined after STARTTLS");
+		session_close(s, "starttls-pipelining");
+	}
+	reply(s, 220, "2.0.0", "Ready to start TLS");
+	(void)io_flush(s);
+	if (tls_start(s) == -1)
+		session_exit(s, "tls-failed");
+	/* forget everything learnt in the clear */
+	s->ibeg = s->iend = 0;
+	s->helo[0] = '\0';
+	s->esmtp = 0;
+	s->authuser[0] = '\0';
+	session_reset(s);
+	send_state(s);
+}

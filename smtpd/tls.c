@@ -1,0 +1,552 @@
+/*
+ * Copyright (c) 2026 The upas-smtp authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * Server-side TLS in the session child, written against libssl because
+ * Debian 12's libtls cannot sign through a callback (see
+ * spec/tls-dns-sandbox.md).  The child never holds the private key: it
+ * loads the certificate, wraps the certificate's public key in an
+ * RSA_METHOD or EC_KEY_METHOD whose private operation is a PS_SIGN_REQ to
+ * the parent, and installs that as the "private key".
+ */
+
+/* The RSA/EC_KEY method API is deprecated in OpenSSL 3 but still works. */
+#define OPENSSL_SUPPRESS_DEPRECATED
+
+#include <sys/types.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/bio.h>
+#include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/rsa.h>
+#include <openssl/sha.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include "log.h"
+#include "session.h"
+
+/* TLS 1.2: ECDHE and AEAD only, so the parent's key only ever signs. */
+#define TLS12_CIPHERS	"ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:" \
+			"ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:" \
+			"ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256"
+/* No SHA-1: the parent refuses it. */
+#define TLS_SIGALGS	"ECDSA+SHA256:ECDSA+SHA384:ECDSA+SHA512:" \
+			"rsa_pss_rsae_sha256:rsa_pss_rsae_sha384:rsa_pss_rsae_sha512:" \
+			"RSA+SHA256:RSA+SHA384:RSA+SHA512"
+#define TLS_SIDCTX	"upas-smtpd"
+#define TLS_HSTIMEOUT	60		/* seconds for the whole handshake */
+
+static struct session	*tls_sess;	/* whose parent signs */
+static RSA_METHOD	*tls_rsameth;
+static EC_KEY_METHOD	*tls_ecmeth;
+static uint8_t		 tls_tkeys[2 * TICKET_KEYLEN];
+static size_t		 tls_ntkeys;
+
+/*
+ * One signature from the parent: PS_SIGN_REQ, then exactly the answer
+ * to it.  The child trusts the parent, so anything else is fatal.
+ */
+static int
+tls_sign(uint32_t keytype, uint32_t pad, const uint8_t *in, size_t inlen,
+    uint8_t *sig, size_t sigmax, size_t *siglen)
+{
+	static struct ps_msg	 m;
+	struct ps_buf		 b;
+	uint32_t		 id, ok;
+	struct session		*s = tls_sess;
+
+	if (s == NULL || s->psfd == -1)
+		return -1;
+	ps_buf_init(&b);
+	ps_add_u32(&b, keytype);
+	ps_add_u32(&b, pad);
+	ps_add_data(&b, in, inlen);
+	id = s->psid++;
+	if (ps_sendbuf(s->psfd, PS_SIGN_REQ, id, -1, &b) == -1)
+		fatal("tls_sign: send");
+	if (ps_recv(s->psfd, &m) <= 0)
+		fatalx("tls_sign: parent went away");
+	if (m.hdr.type != PS_SIGN_ANS || m.hdr.id != id)
+		fatalx("tls_sign: unexpected answer %u", m.hdr.type);
+	if (ps_get_u32(&m, &ok) == -1 ||
+	    ps_get_data(&m, sig, sigmax, siglen) == -1 || ps_end(&m) == -1)
+		fatalx("tls_sign: bad answer");
+	ps_msg_closefd(&m);
+	return ok ? 0 : -1;
+}
+
+static int
+rsa_privenc(int flen, const unsigned char *from, unsigned char *to,
+    RSA *rsa, int padding)
+{
+	size_t	 n;
+	uint32_t pad;
+
+	switch (padding) {
+	case RSA_PKCS1_PADDING:
+		pad = SIGN_PAD_PKCS1;
+		break;
+	case RSA_NO_PADDING:
+		pad = SIGN_PAD_NONE;
+		break;
+	default:
+		log_warnx("tls: RSA padding %d refused", padding);
+		return -1;
+	}
+	if (flen < 0 || tls_sign(SIGN_RSA, pad, from, flen, to, RSA_size(rsa),
+	    &n) == -1 || n != (size_t)RSA_size(rsa))
+		return -1;
+	return (int)n;
+}
+
+static int
+rsa_privdec(int flen, const unsigned char *from, unsigned char *to,
+    RSA *rsa, int padding)
+{
+	/* RSA key exchange is off: there is never anything to decrypt. */
+	return -1;
+}
+
+static int
+ec_sign(int type, const unsigned char *dgst, int dlen, unsigned char *sig,
+    unsigned int *siglen, const BIGNUM *kinv, const BIGNUM *r, EC_KEY *eck)
+{
+	size_t	 n;
+
+	if (dlen < 0 || tls_sign(SIGN_EC, 0, dgst, dlen, sig,
+	    ECDSA_size(eck), &n) == -1)
+		return 0;
+	*siglen = (unsigned int)n;
+	return 1;
+}
+
+static ECDSA_SIG *
+ec_signsig(const unsigned char *dgst, int dlen, const BIGNUM *kinv,
+    const BIGNUM *r, EC_KEY *eck)
+{
+	uint8_t		 buf[256];
+	const uint8_t	*p = buf;
+	unsigned int	 n;
+
+	if ((size_t)ECDSA_size(eck) > sizeof(buf) ||
+	    ec_sign(0, dgst, dlen, buf, &n, kinv, r, eck) == 0)
+		return NULL;
+	return d2i_ECDSA_SIG(NULL, &p, n);
+}
+
+/* The certificate's public key, with private operations sent to the parent. */
+static EVP_PKEY *
+remote_key(X509 *x)
+{
+	EVP_PKEY	*pub, *pk = NULL;
+	RSA		*rsa = NULL;
+	EC_KEY		*eck = NULL;
+	int		 (*signfn)(int, const unsigned char *, int,
+			    unsigned char *, unsigned int *, const BIGNUM *,
+			    const BIGNUM *, EC_KEY *);
+	int		 (*setupfn)(EC_KEY *, BN_CTX *, BIGNUM **, BIGNUM **);
+
+	if ((pub = X509_get0_pubkey(x)) == NULL)
+		return NULL;
+	if ((pk = EVP_PKEY_new()) == NULL)
+		return NULL;
+	switch (EVP_PKEY_get_base_id(pub)) {
+	case EVP_PKEY_RSA:
+		if (tls_rsameth == NULL) {
+			tls_rsameth = RSA_meth_dup(RSA_get_default_method());
+			if (tls_rsameth == NULL)
+				goto bad;
+			RSA_meth_set1_name(tls_rsameth, "upas-privsep");
+			RSA_meth_set_priv_enc(tls_rsameth, rsa_privenc);
+			RSA_meth_set_priv_dec(tls_rsameth, rsa_privdec);
+		}
+		if ((rsa = EVP_PKEY_get1_RSA(pub)) == NULL ||
+		    RSA_set_method(rsa, tls_rsameth) != 1)
+			goto bad;
+		/* Re-set after the method: OpenSSL 3 marks the key foreign
+		 * only here, and only then calls our method. */
+		if (EVP_PKEY_set1_RSA(pk, rsa) != 1)
+			goto bad;
+		RSA_free(rsa);
+		return pk;
+	case EVP_PKEY_EC:
+		if (tls_ecmeth == NULL) {
+			tls_ecmeth = EC_KEY_METHOD_new(EC_KEY_get_default_method());
+			if (tls_ecmeth == NULL)
+				goto bad;
+			EC_KEY_METHOD_get_sign(tls_ecmeth, &signfn, &setupfn,
+			    NULL);
+			EC_KEY_METHOD_set_sign(tls_ecmeth, ec_sign, setupfn,
+			    ec_signsig);
+		}
+		if ((eck = EVP_PKEY_get1_EC_KEY(pub)) == NULL ||
+		    EC_KEY_set_method(eck, tls_ecmeth) != 1)
+			goto bad;
+		if (EVP_PKEY_set1_EC_KEY(pk, eck) != 1)
+			goto bad;
+		EC_KEY_free(eck);
+		return pk;
+	default:
+		log_warnx("tls: certificate key type not supported (RSA, EC)");
+		break;
+	}
+ bad:
+	RSA_free(rsa);
+	EC_KEY_free(eck);
+	EVP_PKEY_free(pk);
+	return NULL;
+}
+
+/* Session tickets: encrypt with the current key, accept the previous. */
+static int
+ticket_cb(SSL *ssl, unsigned char name[16], unsigned char *iv,
+    EVP_CIPHER_CTX *cctx, EVP_MAC_CTX *hctx, int enc)
+{
+	OSSL_PARAM	 params[2];
+	const uint8_t	*k = NULL;
+	size_t		 i;
+
+	if (enc) {
+		k = tls_tkeys;
+		if (RAND_bytes(iv, 16) != 1)
+			return -1;
+		memcpy(name, k, 16);
+		if (EVP_EncryptInit_ex(cctx, EVP_aes_256_cbc(), NULL, k + 16,
+		    iv) != 1)
+			return -1;
+	} else {
+		for (i = 0; i < tls_ntkeys; i++)
+			if (memcmp(name, tls_tkeys + i * TICKET_KEYLEN,
+			    16) == 0)
+				k = tls_tkeys + i * TICKET_KEYLEN;
+		if (k == NULL)
+			return 0;
+		if (EVP_DecryptInit_ex(cctx, EVP_aes_256_cbc(), NULL, k + 16,
+		    iv) != 1)
+			return -1;
+	}
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+	    (char *)"SHA256", 0);
+	params[1] = OSSL_PARAM_construct_end();
+	if (EVP_MAC_init(hctx, k + 48, 32, params) != 1)
+		return -1;
+	/* 2: accepted, but send a ticket under the current key */
+	return (!enc && k != tls_tkeys) ? 2 : 1;
+}
+
+static X509 *
+load_chain(SSL_CTX *ctx, const char *file)
+{
+	BIO	*bio;
+	X509	*leaf, *x;
+
+	if ((bio = BIO_new_file(file, "r")) == NULL)
+		return NULL;
+	if ((leaf = PEM_read_bio_X509_AUX(bio, NULL, NULL, NULL)) == NULL) {
+		BIO_free(bio);
+		return NULL;
+	}
+	if (SSL_CTX_use_certificate(ctx, leaf) != 1)
+		goto bad;
+	SSL_CTX_clear_chain_certs(ctx);
+	while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL)
+		if (SSL_CTX_add0_chain_cert(ctx, x) != 1) {
+			X509_free(x);
+			goto bad;
+		}
+	ERR_clear_error();	/* the end of the file */
+	BIO_free(bio);
+	return leaf;
+ bad:
+	BIO_free(bio);
+	X509_free(leaf);
+	return NULL;
+}
+
+/*
+ * Ask the parent whether it holds the key of our certificate: it answers
+ * with the SHA-256 of its key's SubjectPublicKeyInfo, no signature made.
+ */
+static int
+tls_probe(X509 *leaf)
+{
+	uint8_t		 mine[SHA256_DIGEST_LENGTH], theirs[64];
+	uint8_t		*der = NULL;
+	int		 len;
+	size_t		 n;
+
+	if ((len = i2d_PUBKEY(X509_get0_pubkey(leaf), &der)) <= 0)
+		return -1;
+	SHA256(der, len, mine);
+	OPENSSL_free(der);
+	if (tls_sign(SIGN_PROBE, 0, NULL, 0, theirs, sizeof(theirs), &n) == -1)
+		return -1;
+	if (n != sizeof(mine) || memcmp(mine, theirs, n) != 0)
+		return -1;
+	return 0;
+}
+
+static SSL_CTX *
+tls_ctx(struct session *s, X509 **leafp)
+{
+	SSL_CTX		*ctx;
+	X509		*leaf = NULL;
+	EVP_PKEY	*pk = NULL;
+	const uint8_t	*tk;
+
+	if ((ctx = SSL_CTX_new(TLS_server_method())) == NULL)
+		return NULL;
+	if (SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1 ||
+	    SSL_CTX_set_cipher_list(ctx, TLS12_CIPHERS) != 1 ||
+	    SSL_CTX_set1_sigalgs_list(ctx, TLS_SIGALGS) != 1)
+		goto bad;
+	/* Renegotiation would cost signatures the parent will not make. */
+	SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE |
+	    SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION);
+	SSL_CTX_set_session_id_context(ctx, (const unsigned char *)TLS_SIDCTX,
+	    sizeof(TLS_SIDCTX) - 1);
+	/* One process per connection: a server-side cache is useless. */
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+	if ((tk = tls_ticketkeys(&tls_ntkeys)) != NULL && tls_ntkeys > 0) {
+		if (tls_ntkeys > 2)
+			tls_ntkeys = 2;
+		memcpy(tls_tkeys, tk, tls_ntkeys * TICKET_KEYLEN);
+		SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx, ticket_cb);
+	} else
+		SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+	SSL_CTX_set_num_tickets(ctx, 1);
+
+	if ((leaf = load_chain(ctx, s->conf->certfile)) == NULL) {
+		log_warnx("tls: cannot load certificate %s", s->conf->certfile);
+		goto bad;
+	}
+	if ((pk = remote_key(leaf)) == NULL ||
+	    SSL_CTX_use_PrivateKey(ctx, pk) != 1) {
+		log_warnx("tls: cannot use the certificate's key");
+		goto bad;
+	}
+	EVP_PKEY_free(pk);
+	*leafp = leaf;
+	return ctx;
+ bad:
+	EVP_PKEY_free(pk);
+	X509_free(leaf);
+	SSL_CTX_free(ctx);
+	return NULL;
+}
+
+/*
+ * Before the privilege drop: library init, the certificate, the
+ * context.  Then one probe round trip so that STARTTLS is offered only
+ * when the parent really holds the matching key.  Any failure leaves
+ * s->tlsctx NULL: no STARTTLS in EHLO, 454 to the verb (fail closed,
+ * never a session in the clear that believes it is encrypted).
+ */
+int
+tls_setup(struct session *s)
+{
+	SSL_CTX	*ctx;
+	X509	*leaf = NULL;
+
+	s->tls = NULL;
+	s->tlsctx = NULL;
+	if (s->conf->certfile[0] == '\0')
+		return 0;
+	tls_sess = s;
+	OPENSSL_init_ssl(OPENSSL_INIT_LOAD_SSL_STRINGS |
+	    OPENSSL_INIT_LOAD_CRYPTO_STRINGS, NULL);
+	if ((ctx = tls_ctx(s, &leaf)) == NULL) {
+		ERR_clear_error();
+		return 0;
+	}
+	if (tls_probe(leaf) == -1) {
+		log_warnx("tls: the parent has no key for %s: no STARTTLS",
+		    s->conf->certfile);
+		X509_free(leaf);
+		SSL_CTX_free(ctx);
+		return 0;
+	}
+	X509_free(leaf);
+	s->tlsctx = ctx;
+	return 0;
+}
+
+static int
+tls_wait(struct session *s, int err, time_t deadline)
+{
+	struct pollfd	pfd;
+	time_t		now = time(NULL);
+	int		r;
+
+	if (err == SSL_ERROR_WANT_READ) {
+		pfd.fd = s->infd;
+		pfd.events = POLLIN;
+	} else if (err == SSL_ERROR_WANT_WRITE) {
+		pfd.fd = s->outfd;
+		pfd.events = POLLOUT;
+	} else
+		return -1;
+	if (now >= deadline) {
+		errno = ETIMEDOUT;
+		return -1;
+	}
+	do {
+		r = poll(&pfd, 1, (int)(deadline - now) * 1000);
+	} while (r == -1 && errno == EINTR);
+	if (r == 0)
+		errno = ETIMEDOUT;
+	return r > 0 ? 0 : -1;
+}
+
+static void
+tls_nonblock(int fd)
+{
+	int	fl;
+
+	if ((fl = fcntl(fd, F_GETFL)) != -1)
+		(void)fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+/* After our 220 went out: the handshake, bounded in time. */
+int
+tls_start(struct session *s)
+{
+	SSL	*ssl;
+	time_t	 deadline = time(NULL) + TLS_HSTIMEOUT;
+	int	 r, err;
+	char	 ebuf[128];
+
+	if (s->tlsctx == NULL || s->tls != NULL)
+		return -1;
+	if ((ssl = SSL_new(s->tlsctx)) == NULL)
+		return -1;
+	tls_nonblock(s->infd);
+	tls_nonblock(s->outfd);
+	if (SSL_set_rfd(ssl, s->infd) != 1 || SSL_set_wfd(ssl, s->outfd) != 1) {
+		SSL_free(ssl);
+		return -1;
+	}
+	for (;;) {
+		ERR_clear_error();
+		if ((r = SSL_accept(ssl)) == 1)
+			break;
+		err = SSL_get_error(ssl, r);
+		if (tls_wait(s, err, deadline) == -1) {
+			if (err == SSL_ERROR_SSL)
+				ERR_error_string_n(ERR_peek_last_error(), ebuf,
+				    sizeof(ebuf));
+			else if (errno == ETIMEDOUT)
+				strlcpy(ebuf, "timeout", sizeof(ebuf));
+			else
+				strlcpy(ebuf, "connection lost", sizeof(ebuf));
+			log_info("starttls failed reason=\"%s\"", ebuf);
+			SSL_free(ssl);
+			return -1;
+		}
+	}
+	s->tls = ssl;
+	strlcpy(s->tlsversion, SSL_get_version(ssl), sizeof(s->tlsversion));
+	strlcpy(s->tlscipher, SSL_get_cipher_name(ssl), sizeof(s->tlscipher));
+	s->tlsresumed = SSL_session_reused(ssl);
+	log_info("starttls version=%s cipher=%s resumed=%d", s->tlsversion,
+	    s->tlscipher, s->tlsresumed);
+	return 0;
+}
+
+static int
+tls_timeout(struct session *s)
+{
+	return s->conf->timeout > 0 ? s->conf->timeout : 300;
+}
+
+ssize_t
+tls_read(struct session *s, void *buf, size_t len)
+{
+	SSL	*ssl = s->tls;
+	time_t	 deadline = time(NULL) + tls_timeout(s);
+	int	 r, err;
+
+	if (ssl == NULL || len == 0)
+		return -1;
+	if (len > INT_MAX)
+		len = INT_MAX;
+	for (;;) {
+		ERR_clear_error();
+		if ((r = SSL_read(ssl, buf, (int)len)) > 0)
+			return r;
+		err = SSL_get_error(ssl, r);
+		if (err == SSL_ERROR_ZERO_RETURN)
+			return 0;
+		if (tls_wait(s, err, deadline) == -1)
+			return -1;
+	}
+}
+
+ssize_t
+tls_write(struct session *s, const void *buf, size_t len)
+{
+	SSL	*ssl = s->tls;
+	time_t	 deadline = time(NULL) + tls_timeout(s);
+	int	 r, err;
+
+	if (ssl == NULL)
+		return -1;
+	if (len == 0)
+		return 0;
+	if (len > INT_MAX)
+		len = INT_MAX;
+	for (;;) {
+		ERR_clear_error();
+		if ((r = SSL_write(ssl, buf, (int)len)) > 0)
+			return r;
+		err = SSL_get_error(ssl, r);
+		if (tls_wait(s, err, deadline) == -1)
+			return -1;
+	}
+}
+
+/* Decrypted bytes, or raw record bytes, already read from the socket. */
+int
+tls_pending(struct session *s)
+{
+	if (s->tls == NULL)
+		return 0;
+	return SSL_pending(s->tls) > 0 || SSL_has_pending(s->tls);
+}
+
+void
+tls_close(struct session *s)
+{
+	if (s->tls != NULL) {
+		(void)SSL_shutdown(s->tls);	/* one try: we are leaving */
+		SSL_free(s->tls);
+		s->tls = NULL;
+	}
+}
