@@ -160,10 +160,10 @@ normalise(const char *in, size_t len, struct buf *b)
 			start = i + 1;
 		}
 	}
-	if (len > start) {
+	if (len > start)
 		buf_add(b, in + start, len - start);
+	if (b->len > 0 && b->p[b->len - 1] != '\n')
 		buf_add(b, "\n", 1);
-	}
 	if (b->p == NULL)
 		buf_add(b, "", 0);
 }

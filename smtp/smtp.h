@@ -69,6 +69,14 @@ int	 mx_lookup(const char *, int, char *const *, size_t, struct mxlist *);
 int	 mx_host(const char *, int, struct mxlist *);
 void	 mx_free(struct mxlist *);
 const char *mx_strerror(int);
+/* one validated query (for dane.c): Q_* and the secure flag */
+struct ub_result;
+#define Q_DATA		0
+#define Q_NODATA	1
+#define Q_NXDOMAIN	2
+#define Q_TEMP		3	/* SERVFAIL, timeout, resolver error */
+#define Q_BOGUS		4
+int	 mx_query(const char *, int, struct ub_result **, int *);
 
 /* dane.c: RFC 7672 TLSA at _port._tcp.host, and the certificate check. */
 struct tlsa {
@@ -92,6 +100,8 @@ int	 dane_lookup(const char *, int, struct tlsaset *);
 int	 dane_verify(const struct tlsaset *, const char *, const char *,
 	    char *, size_t);
 void	 dane_free(struct tlsaset *);
+/* one TLSA rdata: 1 usable, 0 not usable, -1 malformed (fuzzed) */
+int	 dane_parse(const unsigned char *, size_t, struct tlsa *);
 
 /*
  * The client proper (smtp.c dial.c client.c reply.c rfc822.c tls.c auth.c).

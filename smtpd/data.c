@@ -195,12 +195,13 @@ data_line(struct session *s, char *line, size_t len, int flags)
 {
 	if (flags & IO_BARE)
 		data_error(D_BARE);
-	if ((flags & IO_LONG) || len > SMTP_LINEMAX - 2)
-		data_error(D_LONG);
 	if (line[0] == '.') {		/* RFC 5321 4.5.2 */
 		line++;
 		len--;
 	}
+	/* RFC 5321 4.5.3.1.6: the stuffed dot does not count */
+	if ((flags & IO_LONG) || len > SMTP_LINEMAX - 2)
+		data_error(D_LONG);
 	d.size += len + 2;
 	if (s->conf->maxsize > 0 && d.size > s->conf->maxsize)
 		data_error(D_SIZE);

@@ -231,6 +231,8 @@ dns_ptr(const struct conf *c, const struct peer *p, char *out, size_t outsz)
 		}
 	}
 	ub_resolve_free(r);
+	log_info("dns ptr addr=%s name=%s", p->raddr,
+	    out[0] != '\0' ? out : "unconfirmed");
 	return out[0] != '\0' ? 0 : -1;
 }
 

@@ -23,11 +23,13 @@
  */
 
 #include <sys/types.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -156,20 +158,39 @@ child_wait(struct parent *p)
 	return status;
 }
 
+/*
+ * The child runs under another uid, so kill(2) from the unprivileged
+ * parent may be refused.  Shutting the connection and the socketpair down
+ * takes away all the child could act on; it exits at its next read.
+ */
 void
 parent_kill(struct parent *p, const char *reason)
 {
 	char	how[64];
-	int	status;
+	int	status = 0, i;
+	pid_t	r = 0;
 
 	log_warnx("privsep violation: %s (type=%u); child killed", reason,
 	    msg.hdr.type);
 	ps_msg_closefd(&msg);
 	(void)kill(p->child, SIGKILL);
-	status = child_wait(p);
-	child_status(status, how, sizeof(how));
+	if (p->connfd != -1)
+		(void)shutdown(p->connfd, SHUT_RDWR);
+	(void)shutdown(p->fd, SHUT_RDWR);
+	for (i = 0; i < 100; i++) {
+		r = waitpid(p->child, &status, WNOHANG);
+		if (r != 0 && !(r == -1 && errno == EINTR))
+			break;
+		(void)poll(NULL, 0, 20);
+	}
 	spool_close(p);
-	log_info("disconnect %s reason=killed messages=%d", how, p->nmsg);
+	if (r == p->child) {
+		child_status(status, how, sizeof(how));
+		log_info("disconnect %s reason=killed messages=%d", how,
+		    p->nmsg);
+	} else
+		log_info("disconnect reason=killed child=running messages=%d",
+		    p->nmsg);
 	exit(1);
 }
 
@@ -275,7 +296,7 @@ p_log(struct parent *p, struct ps_msg *m)
 	static int	 tokens = LOG_BURST, dropped;
 	char		 line[8192], out[8192 + 64], *s;
 	const char	*sid = log_getsid();
-	uint32_t	 prio;
+	uint32_t	 prio = 0;
 	time_t		 now;
 	size_t		 sl = strlen(sid);
 
@@ -317,7 +338,7 @@ p_log(struct parent *p, struct ps_msg *m)
 static void
 p_state(struct parent *p, struct ps_msg *m)
 {
-	uint32_t	st;
+	uint32_t	st = 0;
 
 	if (ps_get_u32(m, &st) == -1)
 		parent_kill(p, "malformed state");
@@ -338,10 +359,12 @@ spool_create(struct parent *p)
 
 	if (p->spooldir == -1)
 		return -1;
+#ifdef O_TMPFILE
 	fd = openat(p->spooldir, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	if (fd != -1 || (errno != EOPNOTSUPP && errno != EISDIR &&
 	    errno != EINVAL && errno != ENOENT))
 		return fd;
+#endif
 	/* no O_TMPFILE here: a named file, unlinked at once */
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s.XXXXXX",
 	    p->conf->spool, log_getsid()) >= sizeof(path))
@@ -419,7 +442,7 @@ static size_t
 get_rcpts(struct parent *p, struct ps_msg *m, char ***rcptp)
 {
 	char		**rcpt, buf[SMTP_PATHMAX + 1];
-	uint32_t	  n, i;
+	uint32_t	  n = 0, i;
 
 	if (ps_get_u32(m, &n) == -1 || n == 0 || n > p->conf->maxrcpt ||
 	    n > (m->len - m->off) / ADDR_MIN)
@@ -463,8 +486,8 @@ p_queue_commit(struct parent *p, struct ps_msg *m)
 {
 	char		 sender[SMTP_PATHMAX + 1], esc[16], text[256];
 	char		**rcpt;
-	uint32_t	 body, utf8;
-	uint64_t	 size;
+	uint32_t	 body = 0, utf8 = 0;
+	uint64_t	 size = 0;
 	size_t		 nrcpt;
 	int		 code;
 
@@ -557,7 +580,7 @@ p_queue_dump(struct parent *p, struct ps_msg *m)
 	}
 	if (fd != -1) {
 		(void)snprintf(hdr, sizeof(hdr), "X-Upas-Dump: reason=\"%s\" "
-		    "from=<%s> rcpt=<%s>%s\r\n", esc, sender, rcpt[0],
+		    "from=<%s> rcpt=<%s>%s\n", esc, sender, rcpt[0],
 		    nrcpt > 1 ? " ..." : "");
 		ok = dump_copy(p, fd, hdr) == 0;
 		if (close(fd) == -1)

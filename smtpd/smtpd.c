@@ -60,7 +60,8 @@ static void	flags_parse(int, char **, struct flags *);
 static void	flags_apply(struct conf *, const struct flags *);
 static int	open_dir(const char *, int);
 static int	open_debug(const struct conf *, const char *);
-static void	child_main(struct session *, int, int) __attribute__((noreturn));
+static void	child_main(struct session *, const struct ps_ids *, int, int)
+		    __attribute__((noreturn));
 static void	child_sink(int, const char *);
 
 static struct session	sess;
@@ -250,10 +251,9 @@ movefd(int from, int to)
  * any byte from the network is read.
  */
 static void
-child_main(struct session *s, int psfd, int dbgfd)
+child_main(struct session *s, const struct ps_ids *ids, int psfd, int dbgfd)
 {
-	struct ps_ids	ids;
-	int		fds[4], nfds = 0;
+	int	fds[4], nfds = 0;
 
 	closelog();
 	log_init("smtpd", 0, 0);
@@ -287,9 +287,7 @@ child_main(struct session *s, int psfd, int dbgfd)
 	if (s->conf->certfile[0] != '\0' && tls_setup(s) == -1)
 		fatalx("TLS setup failed");
 	sandbox_init();
-	if (ps_lookup_user(s->conf->user, &ids) == -1)
-		fatalx("no user %s", s->conf->user);
-	ps_privdrop(s->conf->chroot, &ids);
+	ps_privdrop(s->conf->chroot, ids);
 	io_init(s);
 	sandbox_child(fds, nfds, s->conf->maxsize + FSIZE_SLACK);
 	session_run(s);
@@ -355,7 +353,7 @@ main(int argc, char **argv)
 	static struct peer	peer;
 	static struct parent	par;
 	struct session		*s = &sess;
-	struct ps_ids		 mailids;
+	struct ps_ids		 mailids, childids;
 	int			 test, logfd, sp[2], dbgfd;
 	pid_t			 pid;
 
@@ -383,12 +381,15 @@ main(int argc, char **argv)
 
 	if (ps_lookup_user(conf.mailuser, &mailids) == -1)
 		fatalx("no user %s", conf.mailuser);
+	if (ps_lookup_user(conf.user, &childids) == -1)
+		fatalx("no user %s", conf.user);
 	(void)blocked_read(&conf);
 	peer.ipaction = policy_ip(&conf, &peer);
 	peer.trusted = netlist_match(&conf.ournets,
 	    (struct sockaddr *)&peer.remote);
 	if (conf.unbound[0] != '\0' && dns_init(&conf) == 0)
-		(void)dns_ptr(&conf, &peer, peer.rdns, sizeof(peer.rdns));
+		if (dns_ptr(&conf, &peer, peer.rdns, sizeof(peer.rdns)) == 0)
+			log_info("peer addr=%s host=%s", peer.raddr, peer.rdns);
 
 	/* everything that needs root, before the split */
 	par.conf = &conf;
@@ -398,6 +399,7 @@ main(int argc, char **argv)
 	par.dumpfd = open_dir(conf.dumpdir, conf.saveblocked);
 	par.greyfd = open_dir(conf.greydir, conf.greylist);
 	par.keyfd = -1;
+	par.connfd = -1;
 	if (conf.certfile[0] != '\0') {
 		if ((par.keyfd = open(conf.keyfile, O_RDONLY | O_CLOEXEC)) == -1)
 			log_warn("key %s", conf.keyfile);
@@ -416,13 +418,14 @@ main(int argc, char **argv)
 		(void)close(sp[0]);
 		s->conf = &conf;
 		s->peer = &peer;
-		child_main(s, sp[1], dbgfd);
+		child_main(s, &childids, sp[1], dbgfd);
 	}
 
 	/* the parent: the connection belongs to the child now */
 	(void)close(sp[1]);
 	if (dbgfd != -1)
 		(void)close(dbgfd);
+	par.connfd = fcntl(0, F_DUPFD_CLOEXEC, 3);
 	null_stdio();
 	par.child = pid;
 	par.fd = sp[0];
@@ -435,6 +438,8 @@ main(int argc, char **argv)
 		(void)close(par.keyfd);
 		par.keyfd = -1;
 	}
+	if (chdir("/") == -1)
+		fatal("chdir /");
 	ps_setids(&mailids);
 	parent_run(&par);
 }

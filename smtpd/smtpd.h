@@ -241,6 +241,7 @@ struct parent {
 	int		 greyfd;	/* greydir, opened as root */
 	int		 nmsg;
 	int		 spooldir;	/* spool dir, opened as root, or -1 */
+	int		 connfd;	/* the connection: shutdown(2) on kill */
 };
 
 /* smtpd.c */

@@ -58,6 +58,26 @@ sys.exit(1)
 PY
 }
 
+# peer_banner PORT [ADDR]: until a 220 greeting comes from there (10 s)
+peer_banner() {
+	python3 - "$1" "${2:-127.0.0.1}" <<'PY'
+import socket, sys, time
+end = time.time() + 10
+while time.time() < end:
+    try:
+        s = socket.create_connection((sys.argv[2], int(sys.argv[1])), 0.5)
+        s.settimeout(max(0.5, end - time.time()))
+        line = s.recv(512)
+        if line.startswith(b"220"):
+            s.sendall(b"QUIT\r\n"); s.close(); sys.exit(0)
+        s.close()
+    except OSError:
+        pass
+    time.sleep(0.1)
+sys.exit(1)
+PY
+}
+
 # peer_track PID: killed by regress/lib.sh's EXIT trap when it is loaded
 peer_track() { command -v bg_track >/dev/null 2>&1 && bg_track "$1"; return 0; }
 

@@ -106,7 +106,7 @@ message_size_limit = 52428800
 default_transport = error:no mail leaves a test Postfix
 relay_transport = error:no mail leaves a test Postfix
 local_transport = error:no local delivery
-smtpd_relay_restrictions = permit
+smtpd_relay_restrictions = reject_unauth_destination
 smtpd_recipient_restrictions = check_recipient_access texthash:$d/etc/rcpt_access, permit
 smtpd_peername_lookup = no
 smtp_dns_support_level = disabled
@@ -173,7 +173,7 @@ EOC
 	POSTFIX_PORT=$port
 	export POSTFIX_DIR POSTFIX_MAILDIR POSTFIX_LOG POSTFIX_PORT
 	for a in $addrs; do
-		peer_wait "$port" "$a" || {
+		peer_banner "$port" "$a" || {
 			echo "postfix_start: nothing on $a:$port; master said:" >&2
 			tail -n 5 "$d/master.out" "$d/maillog" >&2
 			return 1

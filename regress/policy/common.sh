@@ -6,7 +6,7 @@ printf 'Subject: policy test\r\nFrom: a@example.org\r\n\r\nhello\r\n' > "$MSG"
 # conv PORT steps...: the transcript
 conv() { p=$1; shift; $SMTPC "$p" "$@" < /dev/null 2>&1; }
 # line STEP transcript: the reply line of that step
-line() { printf '%s\n' "$2" | grep -F -- "$1 " | tail -n 1; }
+line() { printf '%s\n' "$2" | awk -v s="$1 " 'index($0, s) == 1' | tail -n 1; }
 
 # start_smtpd PORT [flags]: a fresh tcpserver with $CONF
 start_smtpd() { tcpserver_start "$@"; }

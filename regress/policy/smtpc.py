@@ -7,11 +7,14 @@
 #     early:LINE           send LINE before reading the greeting
 #     ehlo:NAME helo:NAME  mail:ADDR  rcpt:ADDR  data  body:FILE|-  (message)
 #     auth:USER:PASS (AUTH PLAIN)  cmd:TEXT (any command)  quit  sleep:SEC
-import socket, sys, time, base64
+import os, socket, sys, time, base64
 
 def main():
     port = int(sys.argv[1])
-    s = socket.create_connection(("127.0.0.1", port), 10)
+    t0 = time.time()
+    src = os.environ.get("SMTPC_SRC")
+    s = socket.create_connection(("127.0.0.1", port), 10,
+                                 (src, 0) if src else None)
     s.settimeout(60)
     f = s.makefile("rb")
 
@@ -30,6 +33,7 @@ def main():
         s.sendall(text.encode("latin-1") + b"\r\n")
 
     steps = sys.argv[2:]
+    last = None
     if not steps or not steps[0].startswith("early:"):
         if reply("greet") is None:
             return
@@ -48,7 +52,9 @@ def main():
             elif k == "rcpt":
                 send("RCPT TO:<%s>" % v); reply("rcpt:" + v)
             elif k == "data":
-                send("DATA"); reply(k)
+                send("DATA"); last = reply(k)
+            elif k == "body" and last != "354":
+                print("eom SKIPPED")
             elif k == "body":
                 txt = sys.stdin.read() if v == "-" else open(v).read()
                 for ln in txt.splitlines():
@@ -66,6 +72,7 @@ def main():
                 time.sleep(float(v))
         except (OSError, socket.timeout) as e:
             print(k, "ERR", e)
-            return
+            break
+    print("elapsed %.2f" % (time.time() - t0))
 
 main()

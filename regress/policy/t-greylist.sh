@@ -55,7 +55,8 @@ expect "policy line for the deferral" "policy addr=127.0.0.1 rcpt=\"u@test.examp
 : > "$T/grey/whitelist"
 printf '# comment\n10.0.0.0/8\n2001:db8::/32 some.host\n' > "$T/grey/whitelist"
 M2=$T/grey/tmp/127.0.0.1/127.0.0.1/stale@test.example
-touch -d '5 minutes ago' "$M2"; chown "$MAIL_USER" "$M2"
+mkdir -p "$(dirname "$M2")"; touch -d '5 minutes ago' "$M2"
+chown -R "$MAIL_USER" "$T/grey/tmp"
 r=$(conv "$P" ehlo:client.example mail:a@client.example rcpt:stale@test.example quit)
 expect "marker older than greymax: 451, start over" "^451 4\.7\.1" "$(line rcpt:stale@test.example "$r" | cut -d' ' -f2-)"
 age=$(( $(date +%s) - $(stat -c %Y "$M2") ))

@@ -53,8 +53,9 @@ class Conn:
                 raise EOFError
             self.buf += d
         l, self.buf = self.buf.split(b"\n", 1)
+        l = l.rstrip(b"\r")
         log.write("C: %r\n" % l)
-        return l.rstrip(b"\r")
+        return l
 
 
 def session(c):

@@ -26,7 +26,7 @@ for k in rsa ec; do
 	expect "Received: says ESMTPS ($k)" 'with ESMTPS' "$(cat "$f" 2>/dev/null)"
 
 	for v in 1.2 1.3; do
-		out=$( (printf 'EHLO client.example\r\n'; sleep 1; printf 'QUIT\r\n') |
+		out=$( (printf 'EHLO client.example\n'; sleep 1; printf 'QUIT\n') |
 		    timeout 20 openssl s_client -connect 127.0.0.1:"$p" -starttls smtp \
 		    "-tls1_${v#1.}" -crlf -ign_eof 2>&1)
 		expect "openssl s_client -starttls smtp ($k, TLS $v): handshake" \
@@ -35,7 +35,7 @@ for k in rsa ec; do
 		    '250[- ]AUTH PLAIN LOGIN CRAM-MD5' "$out"
 	done
 	# TLS 1.2 with PKCS#1 v1.5 signatures (the parent's DigestInfo path)
-	out=$( (printf 'QUIT\r\n') | timeout 20 openssl s_client -connect 127.0.0.1:"$p" \
+	out=$( (printf 'QUIT\n') | timeout 20 openssl s_client -connect 127.0.0.1:"$p" \
 	    -starttls smtp -tls1_2 -sigalgs "RSA+SHA256:ECDSA+SHA256" -crlf -ign_eof 2>&1)
 	expect "s_client TLS 1.2, PKCS#1/ECDSA SHA-256 signature ($k)" \
 	    'Protocol *: TLSv1.2' "$out"

@@ -11,8 +11,13 @@ import time
 HOST = "127.0.0.1"
 
 
+_ctxs = {}
+
+
 def ctx(ver=None):
-    c = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    if ver in _ctxs:
+        return _ctxs[ver]
+    c = _ctxs[ver] = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     c.check_hostname = False
     c.verify_mode = ssl.CERT_NONE
     if ver == "1.2":
@@ -239,6 +244,118 @@ def sc_rate(port, ver, secs):
     del c
 
 
+def b64(x):
+    import base64
+    return base64.b64encode(x.encode()).decode()
+
+
+def sc_auth(port):
+    plain_bad = b64("\0alice\0wrong")
+    c = Conn(port)
+    c.reply()
+    r = c.cmd("EHLO client.example")
+    report("AUTH" not in r, "no AUTH offered in the clear without -p", r)
+    r = c.cmd("AUTH PLAIN " + b64("\0alice\0wonderland"))
+    report(r.startswith("538 5.7.11") or r.startswith("530 5.7.0"),
+           "AUTH before TLS without -p: 538/530", r)
+    c.close()
+
+    c = starttls(port)
+    c.cmd("EHLO client.example")
+    r = c.cmd("AUTH PLAIN " + plain_bad)
+    report(r.startswith("535 5.7.8"), "AUTH PLAIN wrong password: 535 5.7.8", r)
+    t0 = time.time()
+    r = c.cmd("AUTH LOGIN")
+    report(r == "334 VXNlcm5hbWU6", "AUTH LOGIN: 334 Username:", r)
+    r = c.cmd(b64("mallory"))
+    r = c.cmd(b64("wonderland"))
+    report(r.startswith("535 5.7.8") and time.time() - t0 >= 1.8,
+           "AUTH LOGIN unknown user: 535 5.7.8 after a growing delay (%.1fs)" %
+           (time.time() - t0), r)
+    r = c.cmd("AUTH PLAIN")
+    report(r == "334 ", "AUTH PLAIN without initial response: 334", r)
+    r = c.cmd("*")
+    report(r.startswith("501 5.7.0"), "AUTH cancelled with *: 501 5.7.0", r)
+    r = c.cmd("AUTH PLAIN !!notbase64")
+    report(r.startswith("501 5.5.2"), "bad base64: 501 5.5.2", r)
+    r = c.cmd("AUTH DIGEST-MD5")
+    report(r.startswith("504"), "unknown mechanism: 504", r)
+    r = c.cmd("MAIL FROM:<alice@client.example>")
+    r = c.cmd("AUTH PLAIN " + b64("\0alice\0wonderland"))
+    report(r.startswith("503"), "AUTH inside a transaction: 503", r)
+    c.cmd("RSET")
+    r = c.cmd("AUTH CRAM-MD5")
+    ok = r.startswith("334 ")
+    if ok:
+        import base64, hmac, hashlib
+        chal = base64.b64decode(r[4:]).decode()
+        ok = chal.startswith("<") and chal.endswith("@mx.test.example>")
+        dig = hmac.new(b"cheshire-cat", chal.encode(), hashlib.md5).hexdigest()
+        r = c.cmd(b64("alice " + dig))
+    report(ok and r.startswith("235 2.7.0"), "AUTH CRAM-MD5 by hand: 235 2.7.0", r)
+    r = c.cmd("AUTH PLAIN " + b64("\0alice\0wonderland"))
+    report(r.startswith("503"), "AUTH when already authenticated: 503", r)
+    c.close()
+
+    c = starttls(port)
+    c.cmd("EHLO client.example")
+    for i in range(3):
+        r = c.cmd("AUTH PLAIN " + plain_bad)
+    report(r.startswith("421"), "third failure: 421", r)
+    try:
+        more = c.reply()
+    except (EOFError, OSError):
+        more = ""
+    report(more == "", "closed after the third failure", more)
+    c.close()
+
+    c = starttls(port)
+    c.cmd("EHLO client.example")
+    r = c.cmd("AUTH PLAIN " + b64("alice\0alice\0wonderland"))
+    report(r.startswith("235"), "PLAIN with authzid = authcid: 235", r)
+    c.close()
+    c = starttls(port)
+    c.cmd("EHLO client.example")
+    r = c.cmd("AUTH PLAIN " + b64("root\0alice\0wonderland"))
+    report(r.startswith("535"), "PLAIN with another authzid: 535", r)
+    c.close()
+
+
+def sc_relay(port, auth):
+    c = starttls(port)
+    c.cmd("EHLO client.example")
+    if auth == "yes":
+        r = c.cmd("AUTH PLAIN " + b64("\0bob\0builder"))
+        report(r.startswith("235"), "bob authenticated", r)
+    r = c.cmd("MAIL FROM:<bob@client.example> AUTH=<>")
+    report(r.startswith("250"), "MAIL with AUTH=<>: 250", r)
+    r = c.cmd("RCPT TO:<someone@elsewhere.example>")
+    if auth == "yes":
+        report(r.startswith("250"), "relay allowed after AUTH", r)
+    else:
+        report(r.startswith("5"), "relay refused without AUTH (norelay)", r)
+    c.cmd("QUIT")
+    c.close()
+
+
+def sc_requireauth(port):
+    c = starttls(port)
+    c.cmd("EHLO client.example")
+    r = c.cmd("MAIL FROM:<bob@client.example>")
+    report(r.startswith("530 5.7.0"), "-a: MAIL before AUTH: 530 5.7.0", r)
+    c.close()
+
+
+def sc_plainauth(port):
+    c = Conn(port)
+    c.reply()
+    r = c.cmd("EHLO client.example")
+    report("AUTH PLAIN LOGIN CRAM-MD5" in r, "-p: AUTH offered in the clear", r)
+    r = c.cmd("AUTH PLAIN " + b64("\0bob\0builder"))
+    report(r.startswith("235"), "-p: AUTH PLAIN in the clear: 235", r)
+    c.close()
+
+
 def main():
     a = sys.argv[1:]
     sc, port = a[0], int(a[1])
@@ -258,6 +375,14 @@ def main():
         sc_hold(port, a[2], a[3])
     elif sc == "smtplib":
         sc_smtplib(port, a[2], a[3], a[4] if len(a) > 4 else None)
+    elif sc == "auth":
+        sc_auth(port)
+    elif sc == "relay":
+        sc_relay(port, a[2])
+    elif sc == "requireauth":
+        sc_requireauth(port)
+    elif sc == "plainauth":
+        sc_plainauth(port)
     elif sc == "rate":
         sc_rate(port, a[2], a[3])
     else:

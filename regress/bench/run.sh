@@ -1,0 +1,295 @@
+#!/bin/sh
+# make bench: our smtpd (tcpserver, Maildir delivery by deliver) beside
+# Postfix, OpenSMTPD, smtp-sink and the floor (tcpserver + trivial.c), all
+# on loopback, loaded with Postfix's smtp-source.  See regress/bench/README.
+# Environment: QUICK=1 (fewer messages, shorter caps), SERVERS="ours
+# postfix opensmtpd sink floor" (a subset), CAP (seconds per cell).
+UPAS_TEST=${UPAS_TEST:-bench}
+. "$(cd "$(dirname "$0")/../.." && pwd)/regress/lib.sh"
+B=$TOP/regress/bench
+. "$TOP/regress/peers/postfix.sh"
+[ -f "$TOP/regress/peers/opensmtpd.sh" ] && . "$TOP/regress/peers/opensmtpd.sh"
+
+if [ "${QUICK:-0}" = 1 ]; then
+	N1=100 N100=30 CAP=${CAP:-15} NLAT=30 NTLS=40 NCLI=40
+else
+	N1=500 N100=200 CAP=${CAP:-45} NLAT=200 NTLS=200 NCLI=200
+fi
+SERVERS=${SERVERS:-ours postfix opensmtpd sink floor}
+CONCS="1 10 50"
+SIZES="1024 102400"
+RCPT=bench@test.example
+PROBE="python3 $B/probe.py"
+
+now() { date +%s.%N; }
+# rate COUNT START END: messages per second, one decimal
+rate() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { d = b - a; if (d <= 0) d = 0.001; printf "%.1f", n / d }'; }
+# ratio A B: A/B, two decimals, n/a unless both are numbers
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else printf "n/a" }'; }
+num() { printf '%s' "$1" | tr -d '*!'; }
+note() { echo "$*" >> "$T/notes"; }
+nfiles() { ls "$1/new" 2>/dev/null | wc -l | tr -d ' '; }
+: > "$T/notes"
+
+# --- the machine -------------------------------------------------------------
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -n 1)
+echo "machine: cores=$(nproc 2>/dev/null || echo '?') cpu=\"${cpu:-unknown}\"" \
+    "kernel=$(uname -r) mem=$(awk '/MemTotal/ { printf "%dMiB", $2 / 1024 }' /proc/meminfo)" \
+    "quick=${QUICK:-0} cap=${CAP}s n=$N1/$N100"
+
+# --- servers -----------------------------------------------------------------
+SRC=$(postfix_bin smtp-source) || SRC=
+SINK=$(postfix_bin smtp-sink) || SINK=
+[ -n "$SRC" ] || { echo "bench: no smtp-source (Postfix package): cannot load anything"; exit 1; }
+
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=mx.test.example \
+    -keyout "$T/key.pem" -out "$T/cert.pem" >/dev/null 2>&1
+chmod 600 "$T/key.pem"
+
+declare_port() { eval "PORT_$1=\$(freeport)"; }
+up=""
+for s in $SERVERS; do
+	declare_port "$s"
+	eval "port=\$PORT_$s"
+	case $s in
+	ours)
+		if [ ! -x "$SMTPD" ] || [ ! -x "$DELIVER" ]; then
+			note "ours: smtpd or deliver not built"; continue
+		fi
+		smtpd_setup
+		OURS_MD=$MAILDIR
+		# a second instance with a certificate, for STARTTLS only, so that
+		# the plain one measures connections without TLS set-up
+		{ cat "$CONF"; printf 'cert %s\nkey %s\n' "$T/cert.pem" "$T/key.pem"; } > "$T/tls.conf"
+		tcpserver_start "$port" >/dev/null || { note "ours: tcpserver did not start"; continue; }
+		OURS_TCP=${_pids##* }
+		PORT_ourstls=$(freeport)
+		tcpserver -R -H -l 0 -c 200 -b 100 127.0.0.1 "$PORT_ourstls" "$SMTPD" -C "$T/tls.conf" \
+		    >>"$T/tcpserver-tls.out" 2>&1 &
+		bg_track $!
+		wait_port "$PORT_ourstls" || PORT_ourstls=
+		;;
+	postfix)
+		if ! postfix_start "$port" -c "$T/cert.pem" -k "$T/key.pem" \
+		    -o 'smtpd_tls_session_cache_database = btree:${data_directory}/smtpd_scache' \
+		    -o 'smtpd_relay_restrictions = permit_mynetworks, reject' \
+		    >"$T/postfix.out" 2>&1; then
+			note "postfix: did not start: $(tail -n 1 "$T/postfix.out")"; continue
+		fi
+		PF_MD=$POSTFIX_MAILDIR
+		PF_MASTER=$(echo "$_postfix_masters" | tr ' ' '\n' | sed -n "s/^$port://p")
+		;;
+	opensmtpd)
+		if ! command -v opensmtpd_start >/dev/null 2>&1; then
+			note "opensmtpd: regress/peers/opensmtpd.sh not there yet"; continue
+		fi
+		if ! opensmtpd_start "$port" >"$T/opensmtpd.out" 2>&1; then
+			note "opensmtpd: did not start: $(tail -n 1 "$T/opensmtpd.out")"; continue
+		fi
+		OS_MD=$OPENSMTPD_MAILDIR
+		;;
+	sink)
+		[ -n "$SINK" ] || { note "sink: no smtp-sink"; continue; }
+		"$SINK" -u postfix 127.0.0.1:"$port" 256 >"$T/sink.out" 2>&1 &
+		bg_track $!
+		wait_port "$port" || { note "sink: did not start"; continue; }
+		;;
+	floor)
+		cc -O2 -o "$T/trivial" "$B/trivial.c" || { note "floor: trivial.c did not build"; continue; }
+		tcpserver -R -H -l 0 -c 200 -b 100 127.0.0.1 "$port" "$T/trivial" >/dev/null 2>&1 &
+		bg_track $!
+		wait_port "$port" || { note "floor: tcpserver did not start"; continue; }
+		;;
+	esac
+	up="$up $s"
+done
+echo "servers:$up"
+
+maildir_of() {
+	case $1 in
+	ours) echo "$OURS_MD" ;;
+	postfix) echo "$PF_MD" ;;
+	opensmtpd) echo "$OS_MD" ;;
+	*) echo "" ;;
+	esac
+}
+
+# --- load: one cell ----------------------------------------------------------
+# cell SERVER MODE SIZE C: writes the rate (with * when capped, ! on errors)
+# to $T/r.SERVER.MODE.SIZE.C and checks every accepted message was
+# delivered exactly once.
+cell() {
+	srv=$1 mode=$2 size=$3 c=$4
+	eval "port=\$PORT_$srv"
+	md=$(maildir_of "$srv")
+	n=$N1; [ "$size" -gt 1024 ] && n=$N100
+	[ "$n" -lt "$c" ] && n=$c
+	dflag=; [ "$mode" = multi ] && dflag=-d
+	# (never create it here: the server must make its own Maildir)
+	[ -n "$md" ] && [ -d "$md/new" ] && find "$md/new" -type f -delete
+	out=$T/src.$srv.$mode.$size.$c
+	t0=$(now)
+	timeout -k 2 "$CAP" "$SRC" $dflag -N -s "$c" -m "$n" -l "$size" -M bench.test \
+	    -f bench@bench.test -t "$RCPT" 127.0.0.1:"$port" >"$out" 2>&1
+	rc=$?
+	mark=
+	[ $rc -eq 124 ] || [ $rc -eq 137 ] && mark='*'
+	[ $rc -ne 0 ] && [ -z "$mark" ] && mark='!'
+	if [ -n "$md" ]; then
+		# delivery may lag acceptance (Postfix queues): wait, within the
+		# cap, when smtp-source says every message was accepted
+		end=$(awk -v a="$t0" -v c="$CAP" 'BEGIN { printf "%.3f", a + c }')
+		[ $rc -ne 0 ] && end=0
+		while [ "$(nfiles "$md")" -lt "$n" ] &&
+		    awk -v a="$(now)" -v e="$end" 'BEGIN { exit !(a < e) }'; do
+			sleep 0.05
+		done
+		t1=$(now)
+		got=$(nfiles "$md")
+		dups=$(find "$md/new" -type f -exec grep -m1 -h '^Delivered-To:' {} + 2>/dev/null |
+		    sort | uniq -d | wc -l | tr -d ' ')
+		if [ "$got" -gt "$n" ] || [ "$dups" -gt 0 ]; then
+			note "DUPLICATES: $srv $mode size=$size c=$c: $got files for $n messages, $dups repeated Delivered-To"
+			mark='!'
+		elif [ $rc -eq 0 ] && [ "$got" -lt "$n" ]; then
+			note "LOST: $srv $mode size=$size c=$c: smtp-source sent $n, $got delivered"
+			mark='!'
+		fi
+	else
+		t1=$(now)
+		got=$n
+		[ $rc -ne 0 ] && got=0
+	fi
+	[ $rc -ne 0 ] && [ $rc -ne 124 ] && [ $rc -ne 137 ] &&
+	    note "$srv $mode size=$size c=$c: smtp-source exit $rc: $(grep -v '^$' "$out" | tail -n 1)"
+	echo "$(rate "$got" "$t0" "$t1")$mark" > "$T/r.$srv.$mode.$size.$c"
+}
+
+for mode in single multi; do
+	for size in $SIZES; do
+		for c in $CONCS; do
+			for s in $up; do
+				cell "$s" "$mode" "$size" "$c"
+			done
+		done
+	done
+done
+
+res() { cat "$T/r.$1.$2.$3.$4" 2>/dev/null || echo n/a; }
+
+echo
+echo "load: messages/second delivered (smtp-source; single = one message per"
+echo "connection, multi = each of the c connections sends n/c messages;"
+echo "* = stopped at the ${CAP}s cap, ! = errors, see the notes)"
+printf '%-7s %6s %3s %9s %9s %9s %9s %9s %8s %8s %8s\n' mode size c ours postfix opensmtpd \
+    sink floor ours/pf ours/os ours/flr
+for mode in single multi; do
+	for size in $SIZES; do
+		for c in $CONCS; do
+			o=$(res ours $mode $size $c); p=$(res postfix $mode $size $c)
+			q=$(res opensmtpd $mode $size $c); k=$(res sink $mode $size $c)
+			f=$(res floor $mode $size $c)
+			printf '%-7s %6s %3s %9s %9s %9s %9s %9s %8s %8s %8s\n' $mode $size $c \
+			    "$o" "$p" "$q" "$k" "$f" "$(ratio "$(num "$o")" "$(num "$p")")" \
+			    "$(ratio "$(num "$o")" "$(num "$q")")" "$(ratio "$(num "$o")" "$(num "$f")")"
+		done
+	done
+done
+
+# --- STARTTLS ----------------------------------------------------------------
+echo
+echo "starttls: handshakes/second (python ssl, one connection each: banner, EHLO,"
+echo "STARTTLS, handshake, EHLO, QUIT; resumed = session ticket offered)"
+for s in ours postfix; do
+	case $s in
+	ours) port=${PORT_ourstls:-} ;;
+	postfix) port=${PORT_postfix:-}; case " $up " in *" postfix "*) ;; *) port= ;; esac ;;
+	esac
+	if [ -z "$port" ]; then
+		printf '  %-9s full=n/a resumed=n/a\n' "$s"; continue
+	fi
+	full=$($PROBE tls "$port" "$NTLS" full 2>>"$T/probe.err")
+	res=$($PROBE tls "$port" "$NTLS" resume 2>>"$T/probe.err")
+	case $full in [0-9]*) ;; *) full="n/a 0 0" ;; esac
+	case $res in [0-9]*) ;; *) res="n/a 0 0" ;; esac
+	set -- $full; fr=$1; fn=$2
+	set -- $res; rr=$1; rn=$2; ru=$3
+	[ "$fn" = 0 ] && fr=n/a
+	[ "$rn" = 0 ] && rr=n/a
+	printf '  %-9s full=%s resumed=%s (%s of %s reused)\n' "$s" "$fr" "$rr" "$ru" "$rn"
+done
+
+# --- memory ------------------------------------------------------------------
+echo
+echo "memory: peak RSS (VmHWM) of what serves one open session after a 1 KiB message"
+case " $up " in
+*" ours "*) m=$($PROBE mem "$PORT_ours" "$OURS_TCP"); set -- $m
+	printf '  ours      %s kB (parent + child: %s)\n' "$1" "$(shift; echo "$*")" ;;
+*) echo "  ours      n/a" ;;
+esac
+case " $up " in
+*" postfix "*) m=$($PROBE mem "$PORT_postfix" "$PF_MASTER" smtpd); set -- $m
+	printf '  postfix   %s kB (its smtpd process, reused across sessions)\n' "$1" ;;
+esac
+
+# --- latency -----------------------------------------------------------------
+echo
+echo "latency: connect to 220 banner, ms (median p90 of $NLAT sequential connections)"
+for s in $up; do
+	eval "port=\$PORT_$s"
+	printf '  %-9s %s\n' "$s" "$($PROBE latency "$port" "$NLAT")"
+done
+
+# --- clients -----------------------------------------------------------------
+echo
+echo "clients: messages/second, one process per 1 KiB message to smtp-sink ($NCLI at most, ${CAP}s cap)"
+python3 -c 'import sys; sys.stdout.write("Subject: bench\n\n" + ("x" * 75 + "\n") * 13)' > "$T/msg1k"
+client() {	# name command...: runs "$@" < msg1k until NCLI or the cap
+	name=$1; shift
+	if ! "$@" < "$T/msg1k" >"$T/client.$name.out" 2>&1; then
+		printf '  %-9s n/a (%s)\n' "$name" "$(tail -n 1 "$T/client.$name.out" | cut -c1-60)"; return
+	fi
+	i=1; t0=$(now); end=$(($(date +%s) + CAP))
+	while [ $i -lt "$NCLI" ] && [ "$(date +%s)" -lt $end ]; do
+		"$@" < "$T/msg1k" >/dev/null 2>&1 || { note "client $name: failed at $i"; break; }
+		i=$((i + 1))
+	done
+	printf '  %-9s %s\n' "$name" "$(rate $((i - 1)) "$t0" "$(now)")"
+}
+case " $up " in
+*" sink "*)
+	if [ -x "$SMTP" ]; then
+		client smtp "$SMTP" "tcp!127.0.0.1!$PORT_sink" bench@bench.test "$RCPT"
+	else
+		echo "  smtp      n/a (not built)"
+	fi
+	if command -v msmtp >/dev/null 2>&1; then
+		client msmtp msmtp -C /dev/null --host=127.0.0.1 --port="$PORT_sink" \
+		    --domain=bench.test --from=bench@bench.test --auth=off --tls=off "$RCPT"
+	else
+		echo "  msmtp     n/a (not installed)"
+	fi
+	if command -v swaks >/dev/null 2>&1; then
+		client swaks swaks --server 127.0.0.1:"$PORT_sink" --helo bench.test \
+		    --from bench@bench.test --to "$RCPT" --data "$T/msg1k" --silent 3
+	else
+		echo "  swaks     n/a (not installed)"
+	fi ;;
+*) echo "  n/a (no smtp-sink)" ;;
+esac
+
+# --- notes and the summary line ----------------------------------------------
+echo
+if grep -q -e '^DUPLICATES' -e '^LOST' "$T/notes"; then
+	echo "exactly-once: FAILED"
+else
+	echo "exactly-once: ok (every message smtp-source completed was delivered once)"
+fi
+[ -s "$T/notes" ] && sed 's/^/note: /' "$T/notes"
+postfix_stop >/dev/null 2>&1
+command -v opensmtpd_stop >/dev/null 2>&1 && opensmtpd_stop >/dev/null 2>&1
+
+v() { num "$(res "$1" single 1024 10)"; }
+echo "bench: c=10 size=1024 ours=$(v ours) postfix=$(v postfix) opensmtpd=$(v opensmtpd)" \
+    "floor=$(v floor) ours/postfix=$(ratio "$(v ours)" "$(v postfix)")" \
+    "ours/floor=$(ratio "$(v ours)" "$(v floor)")"

@@ -1,0 +1,94 @@
+#!/bin/sh
+# smtp to a real Postfix on loopback (regress/peers/postfix.sh): STARTTLS
+# (opportunistic and -s), SMTPS (-t), plain, mixed recipient results, and
+# the bytes that arrive are exactly what -f printed.
+. "${UPAS_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/regress/lib.sh"
+. "$TOP/regress/smtp/common.sh"
+. "$TOP/regress/peers/postfix.sh"
+
+smtp_certs || { fail "certificates"; exit 0; }
+smtp_conf "timeout 20"
+P=$(freeport); PS=$(freeport); PP=$(freeport)
+if ! postfix_start "$P" -c "$T/srv.crt" -k "$T/srv.key" -s "$PS" \
+    -r 'perm@test.example 550 5.1.1 no such user' \
+    -r 'temp@test.example 450 4.2.0 try later' 2>"$T/postfix.err"; then
+	skip "smtp to Postfix" "postfix_start failed: $(tail -n 1 "$T/postfix.err")"
+	exit 0
+fi
+MD=$POSTFIX_MAILDIR
+cat > "$T/msg" <<'EOM'
+From alice Mon Jan  5 10:11:12 2026
+Subject: to postfix
+To: someone
+Bcc: hidden@test.example
+Message-ID: <pf1@client.test.example>
+
+line one
+.dot line
+..two dots
+EOM
+
+wait_mail() {	# count: until the Maildir holds that many, 10 s
+	i=0
+	while [ "$(ls "$MD/new" 2>/dev/null | wc -l)" -lt "$1" ] && [ $i -lt 100 ]; do
+		sleep 0.1; i=$((i + 1))
+	done
+	[ "$(ls "$MD/new" 2>/dev/null | wc -l)" -ge "$1" ]
+}
+
+"$SMTP" -C "$SCONF" -f -h client.test.example 'net!test.example' alice u \
+    < "$T/msg" > "$T/f.out"
+run_smtp -h client.test.example "127.0.0.1:$P" alice u@test.example < "$T/msg"
+expect "opportunistic STARTTLS to Postfix: exit 0" "^0$" "$RC"
+check "opportunistic STARTTLS to Postfix: delivered" wait_mail 1
+expect "Postfix saw TLS" "TLS connection established from" "$(cat "$POSTFIX_LOG" 2>/dev/null)"
+f=$(ls -t "$MD/new"/* 2>/dev/null | head -n 1)
+check "the bytes that arrive are exactly what -f printed" python3 -c '
+import sys
+sent = open(sys.argv[1], "rb").read()
+got = open(sys.argv[2], "rb").read()
+# what Postfix stores: LF line ends, dots unstuffed
+want = b"\n".join(l[1:] if l.startswith(b".") else l
+                  for l in sent.split(b"\r\n"))
+if not got.endswith(want):
+    sys.exit("tail differs")
+added = got[:len(got) - len(want)].decode()
+for l in added.splitlines():
+    if l[:1] not in (" ", "\t") and l.split(":")[0] not in (
+            "Return-Path", "X-Original-To", "Delivered-To", "Received"):
+        sys.exit("unexpected header " + l)' "$T/f.out" "$f"
+expect "Bcc not delivered in the header" "^0$" "$(grep -c -i '^bcc\|hidden' "$f")"
+
+run_smtp -s -h client.test.example "127.0.0.1:$P" alice u@test.example < "$T/msg"
+expect "-s (verified STARTTLS) to Postfix: exit 0" "^0$" "$RC"
+check "-s to Postfix: delivered" wait_mail 2
+
+run_smtp -t -h client.test.example "127.0.0.1:$PS" alice u@test.example < "$T/msg"
+expect "-t SMTPS to Postfix: exit 0" "^0$" "$RC"
+check "-t SMTPS to Postfix: delivered" wait_mail 3
+
+run_smtp -h client.test.example "[127.0.0.1]:$P" alice ok@test.example \
+    temp@test.example perm@test.example < "$T/msg"
+expect "mixed results from Postfix: exit 75" "^75$" "$RC"
+expect "mixed: accepted" "^ok: rcpt ok@test.example: 250" "$OUT"
+expect "mixed: 450" "^Retry, Temporary Failure: rcpt temp@test.example: 450 4.2.0" "$OUT"
+expect "mixed: 550" "^Permanent Failure: rcpt perm@test.example: 550 5.1.1" "$OUT"
+check "mixed: the accepted one delivered" wait_mail 4
+
+run_smtp -p "[127.0.0.1]:$P" alice ok@test.example perm@test.example < /dev/null
+expect "-p to Postfix: exit 69, one verified" "^69$" "$RC"
+expect "-p to Postfix: the verified line" "^ok: rcpt ok@test.example: 250" "$OUT"
+sleep 0.3
+expect "-p to Postfix: nothing delivered" "^4$" "$(ls "$MD/new" | wc -l | tr -d ' ')"
+
+if postfix_start "$PP" 2>>"$T/postfix.err"; then
+	MD=$POSTFIX_MAILDIR
+	run_smtp "127.0.0.1:$PP" alice u@test.example < "$T/msg"
+	expect "plain (no STARTTLS offered) to Postfix: exit 0" "^0$" "$RC"
+	check "plain to Postfix: delivered" wait_mail 1
+	run_smtp -s "127.0.0.1:$PP" alice u@test.example < "$T/msg"
+	expect "-s to Postfix without STARTTLS: exit 75" "^75$" "$RC"
+else
+	skip "plain Postfix" "second postfix_start failed"
+fi
+postfix_stop
