@@ -104,7 +104,8 @@ mx_query(const char *name, int type, struct ub_result **res, int *secure)
 	if (ctx == NULL)
 		return Q_TEMP;
 	if ((rv = ub_resolve(ctx, name, type, 1, res)) != 0) {
-		log_warnx("resolve %s type %d: %s", name, type, ub_strerror(rv));
+		log_warnx("resolve %s type %d: %s", name, type,
+		    ub_strerror(rv));
 		*res = NULL;
 		return Q_TEMP;
 	}
@@ -154,6 +155,13 @@ mx_wirename(const unsigned char *p, size_t len, char *buf, size_t bufsz)
 	}
 	buf[o] = '\0';
 	return (int)i;
+}
+
+/* A failure that made a host unusable: bogus outweighs SERVFAIL. */
+static int
+worse(int worst, int q)
+{
+	return q == Q_BOGUS || worst == Q_BOGUS ? Q_BOGUS : Q_TEMP;
 }
 
 static int
@@ -207,7 +215,7 @@ addhost(struct mxlist *l, const char *name, int pref, int port, int mxsec,
 	for (t = 0; t < 2; t++) {
 		q = mx_query(name, types[t], &res, &sec);
 		if (q == Q_TEMP || q == Q_BOGUS)
-			worst = q == Q_BOGUS || worst == Q_BOGUS ? Q_BOGUS : Q_TEMP;
+			worst = worse(worst, q);
 		else if (q == Q_NODATA && worst == Q_NXDOMAIN)
 			worst = Q_NODATA;
 		for (i = 0; q == Q_DATA && res->data[i] != NULL && i < MAXADDR;
@@ -274,7 +282,8 @@ mxrecords(struct ub_result *res, struct mxrr *rr, size_t *nrr, int *null)
 		    (unsigned char)res->data[i][1];
 		if (mx_wirename((unsigned char *)res->data[i] + 2,
 		    res->len[i] - 2, rr[n].name, sizeof(rr[n].name)) == -1) {
-			log_warnx("%s: malformed MX record skipped", res->qname);
+			log_warnx("%s: malformed MX record skipped",
+			    res->qname);
 			continue;
 		}
 		if (rr[n].name[0] == '\0') {	/* RFC 7505 "MX 0 ." */
@@ -320,7 +329,8 @@ mx_lookup(const char *domain, int port, char *const *busted, size_t nbusted,
 	struct ub_result	*res;
 	struct mxrr		*rr;
 	size_t			 i, nrr = 0;
-	int			 q, sec, null, loop = 0, worst = Q_NXDOMAIN, r;
+	int			 q, sec, null, loop = 0, hloop, r;
+	int			 worst = Q_NXDOMAIN;
 
 	memset(l, 0, sizeof(*l));
 	(void)strlcpy(l->ddomain, domain, sizeof(l->ddomain));
@@ -355,10 +365,12 @@ mx_lookup(const char *domain, int port, char *const *busted, size_t nbusted,
 			log_debug("%s: MX %s skipped (-b)", domain, rr[i].name);
 			continue;
 		}
-		r = addhost(l, rr[i].name, rr[i].pref, port, sec, 1, &loop);
+		hloop = 0;
+		r = addhost(l, rr[i].name, rr[i].pref, port, sec, 1, &hloop);
+		loop |= hloop;
 		if (r == Q_TEMP || r == Q_BOGUS)
-			worst = r == Q_BOGUS || worst == Q_BOGUS ? Q_BOGUS : Q_TEMP;
-		else if (r != Q_DATA)
+			worst = worse(worst, r);
+		else if (r != Q_DATA && !hloop)
 			log_warnx("%s: MX %s has no address", domain,
 			    rr[i].name);
 	}
@@ -374,14 +386,16 @@ mx_lookup(const char *domain, int port, char *const *busted, size_t nbusted,
 int
 mx_host(const char *host, int port, struct mxlist *l)
 {
+	size_t	i;
 	int	q, loop = 0;
 
 	memset(l, 0, sizeof(*l));
 	(void)strlcpy(l->ddomain, host, sizeof(l->ddomain));
 	q = addhost(l, host, 0, port, 1, 0, &loop);
 	if (q == Q_DATA) {
+		/* no MX involved: "secure" is the address RRsets' */
 		l->mxsecure = 1;
-		for (size_t i = 0; i < l->n; i++)
+		for (i = 0; i < l->n; i++)
 			if (!l->v[i].secure)
 				l->mxsecure = 0;
 		return MX_OK;

@@ -469,6 +469,11 @@ main(int argc, char *argv[])
 			    "not delivered", sizeof(s.rcpt[i].reply));
 	}
 	ex = report(&s);
+	for (i = 0; i < (int)s.nrcpt; i++)
+		free(s.rcpt[i].addr);
+	free(s.rcpt);
+	free(from);
+	free(o.hostdomain);
 	buf_free(&out);
 	return ex;
 }

@@ -306,7 +306,11 @@ p_log(struct parent *p, struct ps_msg *m)
 	get_end(p, m);
 	now = time(NULL);
 	if (now != last) {
-		tokens += (int)(now - last) * LOG_RATE;
+		/* the first line finds last == 0: a full bucket */
+		if (now - last >= LOG_BURST / LOG_RATE || now < last)
+			tokens = LOG_BURST;
+		else
+			tokens += (int)(now - last) * LOG_RATE;
 		if (tokens > LOG_BURST)
 			tokens = LOG_BURST;
 		last = now;

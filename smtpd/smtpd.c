@@ -253,7 +253,7 @@ movefd(int from, int to)
 static void
 child_main(struct session *s, const struct ps_ids *ids, int psfd, int dbgfd)
 {
-	int	fds[4], nfds = 0;
+	int	fds[4], nfds = 0, nullfd;
 
 	closelog();
 	log_init("smtpd", 0, 0);
@@ -267,6 +267,11 @@ child_main(struct session *s, const struct ps_ids *ids, int psfd, int dbgfd)
 	if (dbgfd != -1)
 		movefd(dbgfd, DBGFD);
 	closefrom(dbgfd != -1 ? DBGFD + 1 : PSFD + 1);
+	/* under inetd fd 2 is the connection: no stray stderr to the client */
+	if ((nullfd = open("/dev/null", O_WRONLY)) != -1 && nullfd != 2) {
+		(void)dup2(nullfd, 2);
+		(void)close(nullfd);
+	}
 	(void)fcntl(PSFD, F_SETFD, 0);
 	if (ps_hello_send(PSFD) == -1)
 		_exit(1);
@@ -357,6 +362,11 @@ main(int argc, char **argv)
 	int			 test, logfd, sp[2], dbgfd;
 	pid_t			 pid;
 
+	/* fds 0-2 taken, so nothing opened later lands there */
+	while ((logfd = open("/dev/null", O_RDWR)) != -1 && logfd <= 2)
+		;
+	if (logfd > 2)
+		(void)close(logfd);
 	configure(&conf, argc, argv, &test);
 	(void)signal(SIGPIPE, SIG_IGN);
 

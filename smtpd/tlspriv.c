@@ -489,6 +489,7 @@ tls_selftest(struct conf *conf)
 
 	if (conf->certfile[0] == '\0')
 		return 0;
+	(void)signal(SIGPIPE, SIG_IGN);	/* the client hangs up first */
 	kf = conf->keyfile[0] ? conf->keyfile : conf->certfile;
 	if ((keyfd = open(kf, O_RDONLY | O_CLOEXEC)) == -1) {
 		log_warn("tls self-test: %s", kf);

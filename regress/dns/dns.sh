@@ -64,9 +64,15 @@ DNS_DIR=
 _dns_nsd=
 _dns_unbound=
 
-_dns_freeport() {
-	if command -v freeport >/dev/null 2>&1; then freeport; return; fi
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+_dns_freeport() {	# TCP and UDP free on loopback, 40000-49999 (not lib.sh's)
+	i=0
+	while [ $i -lt 200 ]; do
+		p=$(( 40000 + $(od -An -N2 -tu2 /dev/urandom) % 10000 ))
+		ss -Htuan 2>/dev/null | awk '{ print $5 }' | grep -q ":$p\$" ||
+		    { echo "$p"; return 0; }
+		i=$((i + 1))
+	done
+	return 1
 }
 
 _dns_wait_udp() {	# port: until a DNS server answers there, 10 s at most
@@ -359,6 +365,7 @@ server:
 	chroot: ""
 	trust-anchor-file: "$d/root.ds"
 	do-not-query-localhost: no
+	outgoing-interface: 127.0.0.1
 	qname-minimisation: no
 	local-zone: "test." nodefault
 	local-zone: "127.in-addr.arpa." nodefault

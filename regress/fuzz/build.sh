@@ -23,7 +23,7 @@ TOP=$(pwd)
 FZ=regress/fuzz
 CLANG=${CLANG:-clang}
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
-PKG="libbsd-overlay libtls libssl libunbound"
+PKG="libbsd-overlay libtls libssl libcrypto libunbound"
 pkgc=; pkgl=
 for p in $PKG; do
 	pkgc="$pkgc $(pkg-config --cflags "$p" 2>/dev/null || true)"

@@ -25,7 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../smtpd/session.h"
+#include "session.h"
 
 #define CHECK(c)	do { if (!(c)) { fprintf(stderr, "%s:%d: %s\n", \
 			    __FILE__, __LINE__, #c); abort(); } } while (0)
@@ -65,6 +65,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(strcasecmp(local, "postmaster") == 0);
 	(void)snprintf(again, sizeof(again), "<%s>", out);
 	r2 = addr_parse_path(again, out2, sizeof(out2), &rest2);
-	CHECK(r2 == r && strcmp(out, out2) == 0 && *rest2 == '\0');
+	/* UTF-8 in a dropped source route counts in r only */
+	CHECK((r2 == r || (r == 1 && r2 == 0)) && strcmp(out, out2) == 0 &&
+	    *rest2 == '\0');
 	return 0;
 }

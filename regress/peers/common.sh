@@ -8,6 +8,23 @@ peer_fetch() {
 	pf=$PEERS_PREFIX/$1
 	if [ -f "$pf/.unpacked" ]; then echo "$pf"; return 0; fi
 	mkdir -p "$PEERS_PREFIX"
+	# one unpacker at a time; a lock older than 10 minutes is stale
+	lock=$PEERS_PREFIX/.lock.$1 i=0
+	while ! mkdir "$lock" 2>/dev/null; do
+		[ -n "$(find "$lock" -maxdepth 0 -mmin +10 2>/dev/null)" ] &&
+		    rmdir "$lock" 2>/dev/null
+		[ $i -lt 600 ] || { echo "peer_fetch: $lock held" >&2; return 1; }
+		sleep 0.5; i=$((i + 1))
+	done
+	_peer_fetch_locked "$1"
+	rv=$?
+	rmdir "$lock"
+	return $rv
+}
+
+_peer_fetch_locked() {
+	pf=$PEERS_PREFIX/$1
+	if [ -f "$pf/.unpacked" ]; then echo "$pf"; return 0; fi
 	tmp=$(mktemp -d "$PEERS_PREFIX/.fetch.XXXXXX") || return 1
 	chmod 755 "$tmp"
 	if ! (cd "$tmp" && apt-get download "$1" >"$tmp/apt.log" 2>&1); then
@@ -44,38 +61,40 @@ peer_user() {
 	    useradd -r $g "$1"
 }
 
+# Python takes seconds to start on a loaded machine: these use bash and ss.
 # peer_wait PORT [ADDR]: until something accepts there (10 s)
 peer_wait() {
-	python3 - "$1" "${2:-127.0.0.1}" <<'PY'
-import socket, sys, time
-end = time.time() + 10
-while time.time() < end:
-    try:
-        socket.create_connection((sys.argv[2], int(sys.argv[1])), 0.5).close(); sys.exit(0)
-    except OSError:
-        time.sleep(0.05)
-sys.exit(1)
-PY
+	i=0
+	while [ $i -lt 100 ]; do
+		bash -c "exec 3<>/dev/tcp/${2:-127.0.0.1}/$1" 2>/dev/null && return 0
+		sleep 0.1; i=$((i + 1))
+	done
+	return 1
 }
 
 # peer_banner PORT [ADDR]: until a 220 greeting comes from there (10 s)
 peer_banner() {
-	python3 - "$1" "${2:-127.0.0.1}" <<'PY'
-import socket, sys, time
-end = time.time() + 10
-while time.time() < end:
-    try:
-        s = socket.create_connection((sys.argv[2], int(sys.argv[1])), 0.5)
-        s.settimeout(max(0.5, end - time.time()))
-        line = s.recv(512)
-        if line.startswith(b"220"):
-            s.sendall(b"QUIT\r\n"); s.close(); sys.exit(0)
-        s.close()
-    except OSError:
-        pass
-    time.sleep(0.1)
-sys.exit(1)
-PY
+	i=0
+	while [ $i -lt 50 ]; do
+		bash -c "exec 3<>/dev/tcp/${2:-127.0.0.1}/$1 || exit 1
+		    read -t 5 l <&3; printf 'QUIT\r\n' >&3; case \$l in 220*) exit 0;; esac
+		    exit 1" 2>/dev/null && return 0
+		sleep 0.2; i=$((i + 1))
+	done
+	return 1
+}
+
+# peer_freeport: a TCP and UDP port nobody uses on loopback (30000-39999,
+# apart from lib.sh's freeport range)
+peer_freeport() {
+	i=0
+	while [ $i -lt 200 ]; do
+		p=$(( 30000 + $(od -An -N2 -tu2 /dev/urandom) % 10000 ))
+		ss -Htuan 2>/dev/null | awk '{ print $5 }' | grep -q ":$p\$" ||
+		    { echo "$p"; return 0; }
+		i=$((i + 1))
+	done
+	return 1
 }
 
 # peer_track PID: killed by regress/lib.sh's EXIT trap when it is loaded

@@ -45,4 +45,8 @@ run_smtp() {
 	"$SMTP" -C "$SCONF" "$@" >"$T/stdout" 2>"$T/stderr"
 	RC=$?
 	OUT=$(cat "$T/stderr")
+	if grep -q 'AddressSanitizer\|LeakSanitizer\|runtime error' "$T/stderr"; then
+		fail "sanitizer report from smtp $*"
+		cp "$T/stderr" "$T/sanitizer.$$.$RC"
+	fi
 }

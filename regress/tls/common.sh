@@ -31,15 +31,15 @@ tls_passwd() {
 }
 
 tls_conf() {	# name cert key [lines...]
-	n=$1; c=$2; k=$3; shift 3
-	cp "$CONF" "$T/$n.conf"
+	_n=$1; _c=$2; _k=$3; shift 3
+	cp "$CONF" "$T/$_n.conf"
 	{
-		echo "cert $c"
-		echo "key $k"
+		echo "cert $_c"
+		echo "key $_k"
 		echo "passwd $T/passwd"
 		echo "ticketkeys $T/ticketkeys"
-		for l in "$@"; do echo "$l"; done
-	} >> "$T/$n.conf"
+		for _l in "$@"; do echo "$_l"; done
+	} >> "$T/$_n.conf"
 }
 
 # tls_start_server PORT CONF [flags]: like tcpserver_start with another config

@@ -14,8 +14,10 @@ PP=$(freeport); tls_start_server "$PP" "$T/rsa.conf" -p || exit 1
 
 for m in PLAIN LOGIN CRAM-MD5; do
 	n0=$(maildir_count)
+	pw=wonderland
+	[ $m = CRAM-MD5 ] && pw=cheshire-cat	# the third field of the line
 	out=$(swaks --tls -s 127.0.0.1 -p "$P" --auth $m --auth-user alice \
-	    --auth-password wonderland --from alice@client.example \
+	    --auth-password $pw --from alice@client.example \
 	    --to rcpt@test.example --h-Subject "auth $m" 2>&1)
 	expect "swaks --tls --auth $m: 235" '<~  235 2.7.0' "$out"
 	[ "$(maildir_count)" -gt "$n0" ] && pass "swaks --auth $m: delivered" ||
