@@ -33,31 +33,23 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-# A port nobody listens on, in a range the tests keep to themselves.
+# A port nobody listens on, in a range the tests keep to themselves
+# (regress/peers uses 30000-49999).
 freeport() {
-	python3 - <<'PY'
-import socket, random
-for _ in range(200):
-    p = random.randint(20000, 29999)
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", p)); s.close(); print(p); break
-    except OSError:
-        s.close()
-PY
+	for _i in 1 2 3 4 5 6 7 8 9 10; do
+		_p=$(awk -v s="$$$(date +%N)" 'BEGIN { srand(s % 100000); print 20000 + int(rand() * 10000) }')
+		ss -Htan "sport = :$_p" 2>/dev/null | grep -q . || { echo "$_p"; return 0; }
+	done
+	echo "$_p"
 }
 
-wait_port() {	# port [host]: until something accepts there, 10 s at most
-	python3 - "$1" "${2:-127.0.0.1}" <<'PY'
-import socket, sys, time
-end = time.time() + 10
-while time.time() < end:
-    try:
-        socket.create_connection((sys.argv[2], int(sys.argv[1])), 0.5).close(); sys.exit(0)
-    except OSError:
-        time.sleep(0.05)
-sys.exit(1)
-PY
+wait_port() {	# port [host]: until something listens there, 10 s at most
+	_n=0
+	while [ $_n -lt 200 ]; do
+		ss -Hltn "sport = :$1" 2>/dev/null | grep -q LISTEN && return 0
+		sleep 0.05; _n=$((_n + 1))
+	done
+	return 1
 }
 
 # smtpd_setup: a private world for one smtpd in $T: spool, chroot, Maildir,

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 # Small measurements for run.sh, one per subcommand; each prints one line.
-#   probe.py latency PORT N             median and p90 ms from connect to the 220 line
-#   probe.py tls PORT N full|resume     STARTTLS handshakes per second, reused count
+#   probe.py latency PORT N [SECS]      median and p90 ms from connect to the 220 line
+#   probe.py tls PORT N full|resume [SECS]  STARTTLS handshakes per second, how
+#                                       many done, how many resumed
+# N connections at most, and SECS seconds at most (default 60).
 #   probe.py mem PORT ROOTPID [NAME]    peak RSS (kB) of the processes serving one
 #                                       session: new under ROOTPID, or the largest
 #                                       one called NAME (servers that reuse them)
@@ -35,9 +37,12 @@ def cmd(s, f, text):
     return readreply(f)
 
 
-def latency(port, n):
+def latency(port, n, secs):
     v = []
+    end = time.time() + secs
     for _ in range(n):
+        if time.time() > end:
+            break
         t0 = time.perf_counter()
         s = dial(port)
         f = s.makefile("rb")
@@ -52,13 +57,13 @@ def latency(port, n):
     print("%.2f %.2f" % (v[len(v) // 2], v[min(len(v) - 1, int(len(v) * 0.9))]))
 
 
-def tls(port, n, mode):
+def tls(port, n, mode, secs):
     ctx = ssl.create_default_context()
     ctx.check_hostname = False
     ctx.verify_mode = ssl.CERT_NONE
     sess = None
     reused = ok = 0
-    end = time.time() + 60
+    end = time.time() + secs
     t0 = time.perf_counter()
     for _ in range(n):
         if time.time() > end:
@@ -161,9 +166,9 @@ def main():
     a = sys.argv[1:]
     try:
         if a[0] == "latency":
-            latency(int(a[1]), int(a[2]))
+            latency(int(a[1]), int(a[2]), float(a[3]) if len(a) > 3 else 60)
         elif a[0] == "tls":
-            tls(int(a[1]), int(a[2]), a[3])
+            tls(int(a[1]), int(a[2]), a[3], float(a[4]) if len(a) > 4 else 60)
         elif a[0] == "mem":
             mem(int(a[1]), int(a[2]), a[3] if len(a) > 3 else None)
         else:

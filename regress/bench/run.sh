@@ -7,13 +7,21 @@
 UPAS_TEST=${UPAS_TEST:-bench}
 . "$(cd "$(dirname "$0")/../.." && pwd)/regress/lib.sh"
 B=$TOP/regress/bench
-. "$TOP/regress/peers/postfix.sh"
+. "$TOP/regress/peers/sink.sh"		# and postfix.sh
 [ -f "$TOP/regress/peers/opensmtpd.sh" ] && . "$TOP/regress/peers/opensmtpd.sh"
+bench_stop() {
+	postfix_stop >/dev/null 2>&1
+	command -v opensmtpd_stop >/dev/null 2>&1 && opensmtpd_stop >/dev/null 2>&1
+	sink_stop >/dev/null 2>&1
+	cleanup
+}
+trap bench_stop EXIT
+trap 'exit 1' INT TERM
 
 if [ "${QUICK:-0}" = 1 ]; then
-	N1=100 N100=30 CAP=${CAP:-15} NLAT=30 NTLS=40 NCLI=40
+	N1=100 N100=30 CAP=${CAP:-6} NLAT=30 NTLS=40 NCLI=40
 else
-	N1=500 N100=200 CAP=${CAP:-45} NLAT=200 NTLS=200 NCLI=200
+	N1=500 N100=200 CAP=${CAP:-15} NLAT=200 NTLS=200 NCLI=200
 fi
 SERVERS=${SERVERS:-ours postfix opensmtpd sink floor}
 CONCS="1 10 50"
@@ -38,9 +46,8 @@ echo "machine: cores=$(nproc 2>/dev/null || echo '?') cpu=\"${cpu:-unknown}\"" \
     "quick=${QUICK:-0} cap=${CAP}s n=$N1/$N100"
 
 # --- servers -----------------------------------------------------------------
-SRC=$(postfix_bin smtp-source) || SRC=
-SINK=$(postfix_bin smtp-sink) || SINK=
-[ -n "$SRC" ] || { echo "bench: no smtp-source (Postfix package): cannot load anything"; exit 1; }
+sink_bins || { echo "bench: no smtp-source (Postfix package): cannot load anything"; exit 1; }
+SRC=$SMTP_SOURCE
 
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=mx.test.example \
     -keyout "$T/key.pem" -out "$T/cert.pem" >/dev/null 2>&1
@@ -89,10 +96,8 @@ for s in $SERVERS; do
 		OS_MD=$OPENSMTPD_MAILDIR
 		;;
 	sink)
-		[ -n "$SINK" ] || { note "sink: no smtp-sink"; continue; }
-		"$SINK" -u postfix 127.0.0.1:"$port" 256 >"$T/sink.out" 2>&1 &
-		bg_track $!
-		wait_port "$port" || { note "sink: did not start"; continue; }
+		sink_start "$port" >"$T/sink.out" 2>&1 ||
+		    { note "sink: did not start: $(tail -n 1 "$T/sink.out")"; continue; }
 		;;
 	floor)
 		cc -O2 -o "$T/trivial" "$B/trivial.c" || { note "floor: trivial.c did not build"; continue; }
@@ -208,8 +213,8 @@ for s in ours postfix; do
 	if [ -z "$port" ]; then
 		printf '  %-9s full=n/a resumed=n/a\n' "$s"; continue
 	fi
-	full=$($PROBE tls "$port" "$NTLS" full 2>>"$T/probe.err")
-	res=$($PROBE tls "$port" "$NTLS" resume 2>>"$T/probe.err")
+	full=$($PROBE tls "$port" "$NTLS" full "$CAP" 2>>"$T/probe.err")
+	res=$($PROBE tls "$port" "$NTLS" resume "$CAP" 2>>"$T/probe.err")
 	case $full in [0-9]*) ;; *) full="n/a 0 0" ;; esac
 	case $res in [0-9]*) ;; *) res="n/a 0 0" ;; esac
 	set -- $full; fr=$1; fn=$2
@@ -234,10 +239,10 @@ esac
 
 # --- latency -----------------------------------------------------------------
 echo
-echo "latency: connect to 220 banner, ms (median p90 of $NLAT sequential connections)"
+echo "latency: connect to 220 banner, ms (median p90 of $NLAT sequential connections, ${CAP}s cap)"
 for s in $up; do
 	eval "port=\$PORT_$s"
-	printf '  %-9s %s\n' "$s" "$($PROBE latency "$port" "$NLAT")"
+	printf '  %-9s %s\n' "$s" "$($PROBE latency "$port" "$NLAT" "$CAP")"
 done
 
 # --- clients -----------------------------------------------------------------
@@ -286,8 +291,7 @@ else
 	echo "exactly-once: ok (every message smtp-source completed was delivered once)"
 fi
 [ -s "$T/notes" ] && sed 's/^/note: /' "$T/notes"
-postfix_stop >/dev/null 2>&1
-command -v opensmtpd_stop >/dev/null 2>&1 && opensmtpd_stop >/dev/null 2>&1
+bench_stop
 
 v() { num "$(res "$1" single 1024 10)"; }
 echo "bench: c=10 size=1024 ours=$(v ours) postfix=$(v postfix) opensmtpd=$(v opensmtpd)" \

@@ -2,6 +2,8 @@
 # -s: a blocked message is kept under dumpdir/<Mon><D>/ with a fresh name,
 # never overwriting, and the spool is left empty.
 . "${UPAS_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/regress/lib.sh"
+# the system python starts much faster than a pyenv shim
+[ -x /usr/bin/python3 ] && PATH=/usr/bin:$PATH
 command -v tcpserver >/dev/null || { skip "tcpserver" "ucspi-tcp not installed"; exit 0; }
 smtpd_setup
 echo "block 127.0.0.0/8" > "$T/blocked"

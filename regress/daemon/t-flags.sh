@@ -2,6 +2,8 @@
 # Flags and configuration errors: -k, -d, -n, UCSPI variables, -C, -T,
 # usage, and flags overriding the file.
 . "${UPAS_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/regress/lib.sh"
+# the system python starts much faster than a pyenv shim
+[ -x /usr/bin/python3 ] && PATH=/usr/bin:$PATH
 smtpd_setup
 
 ucspi() {	# run smtpd on a pipe with UCSPI variables: stdin -> stdout

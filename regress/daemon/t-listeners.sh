@@ -3,6 +3,8 @@
 # their packages with apt-get download + dpkg -x, since they conflict as
 # installed packages) and systemd-socket-activate --accept --inetd.
 . "${UPAS_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/regress/lib.sh"
+# the system python starts much faster than a pyenv shim
+[ -x /usr/bin/python3 ] && PATH=/usr/bin:$PATH
 smtpd_setup
 CACHE=$TOP/regress/tmp/debcache
 mkdir -p "$CACHE"

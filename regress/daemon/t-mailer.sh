@@ -8,29 +8,30 @@ smtpd_setup
 echo "mailertimeout 2" >> "$CONF"
 printf 'Subject: m\r\n\r\nbody\r\n' > "$T/msg.txt"
 
-mk() {	# name body...
-	f=$T/m_$1; shift
-	printf '#!/bin/sh\n%s\n' "$*" > "$f"; chmod 755 "$f"
-}
-mk ok 'cat >/dev/null; exit 0'
-mk temp 'cat >/dev/null; exit 75'
-mk nouser 'cat >/dev/null; exit 67'
-mk dataerr 'cat >/dev/null; exit 65'
-mk other 'cat >/dev/null; exit 3'
-mk killed 'cat >/dev/null; kill -9 $$'
-mk hang "cat >/dev/null; sleep 30; echo late > $T/hang.late"
-mk args "{ for a in \"\$@\"; do printf '[%s]\\n' \"\$a\"; done; echo uid=\$(id -un); env | sort; cat; } > $T/args.out; echo secret-stderr-text >&2; exit 0"
+# one mailer that behaves as its (last) recipient's local part says
+cat > "$T/m_dispatch" <<EOM
+#!/bin/sh
+for last; do :; done
+case "\$last" in
+ok@*)		cat >/dev/null; exit 0 ;;
+temp@*)		cat >/dev/null; exit 75 ;;
+nouser@*)	cat >/dev/null; exit 67 ;;
+dataerr@*)	cat >/dev/null; exit 65 ;;
+other@*)	cat >/dev/null; exit 3 ;;
+killed@*)	cat >/dev/null; kill -9 \$\$ ;;
+hang@*)		cat >/dev/null; sleep 30; echo late > $T/hang.late ;;
+args@*)		{ for a in "\$@"; do printf '[%s]\\n' "\$a"; done
+		  echo uid=\$(id -un); env | sort; cat; } > $T/args.out
+		echo secret-stderr-text >&2; exit 0 ;;
+esac
+EOM
+chmod 755 "$T/m_dispatch"
 chown "$MAIL_USER" "$T"
 
-run() {	# mailer sender: the final reply
-	p=$(freeport)
-	tcpserver -R -H -l 0 127.0.0.1 "$p" "$SMTPD" -C "$CONF" -m "$T/m_$1" \
-	    >>"$T/tcpserver.out" 2>&1 &
-	pid=$!; bg_track $pid
-	wait_port "$p" || { echo "no server"; return; }
-	python3 "$D/sendmsg.py" "$p" "$2" rcpt@example.org "$T/msg.txt"
-	sleep 0.2
-	kill $pid 2>/dev/null
+P=$(freeport)
+tcpserver_start "$P" -m "$T/m_dispatch" || exit 0
+run() {	# local-part sender: the final reply
+	python3 "$D/sendmsg.py" "$P" "$2" "$1@example.org" "$T/msg.txt"
 }
 
 expect "mailer exit 0 -> 250" '^250 2\.0\.0 ' "$(run ok a@test.example)"
@@ -44,8 +45,16 @@ expect "hanging mailer -> 451 4.3.0 after mailertimeout" '^451 4\.3\.0 ' "$(run 
 el=$(( $(date +%s) - start ))
 [ "$el" -lt 15 ] && pass "hanging mailer killed within bounds (${el}s)" || fail "hanging mailer took ${el}s"
 sleep 1
-pgrep -f "$T/m_hang" >/dev/null && fail "hanging mailer's process group is gone" || pass "hanging mailer's process group is gone"
-expect "missing mailer -> 451 4.3.0" '^451 4\.3\.0 ' "$(run nonexistent a@test.example)"
+pgrep -f "sleep 30" -u "$MAIL_USER" >/dev/null && fail "hanging mailer's process group is gone" || pass "hanging mailer's process group is gone"
+[ -e "$T/hang.late" ] && fail "hanging mailer never finished" || pass "hanging mailer never finished"
+
+# a mailer that cannot be run
+P2=$(freeport)
+tcpserver -R -H -l 0 127.0.0.1 "$P2" "$SMTPD" -C "$CONF" -m "$T/nonexistent" \
+    >>"$T/tcpserver.out" 2>&1 &
+bg_track $!
+wait_port "$P2"
+expect "missing mailer -> 451 4.3.0" '^451 4\.3\.0 ' "$(python3 "$D/sendmsg.py" "$P2" a@test.example x@example.org "$T/msg.txt")"
 
 r=$(run args a@test.example)
 expect "args mailer -> 250" '^250 ' "$r"
@@ -53,7 +62,7 @@ case "$r" in *secret-stderr*) fail "mailer stderr never reaches the client" ;; *
 sleep 0.2
 expect "mailer stderr goes to the log" 'mailer: secret-stderr-text' "$(cat "$LOG")"
 a=$(cat "$T/args.out" 2>/dev/null)
-expect "mailer argv is -i -f sender -- rcpt" '^\[-i\].\[-f\].\[a@test\.example\].\[--\].\[rcpt@example\.org\]' "$(printf '%s' "$a" | head -5 | tr '\n' ' ')"
+expect "mailer argv is -i -f sender -- rcpt" '^\[-i\].\[-f\].\[a@test\.example\].\[--\].\[args@example\.org\]' "$(printf '%s' "$a" | head -5 | tr '\n' ' ')"
 expect "mailer runs as the mail user" "uid=$MAIL_USER" "$a"
 expect "mailer environment has PATH=/usr/bin:/bin" '^PATH=/usr/bin:/bin$' "$a"
 case "$a" in *TCPREMOTEIP*|*TCPLOCALIP*) fail "mailer environment is clean" ;; *) pass "mailer environment is clean" ;; esac

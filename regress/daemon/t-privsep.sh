@@ -4,6 +4,8 @@
 # A child that sends a malformed privsep message (injected with gdb) is
 # killed, and the parent lives to log it.
 . "${UPAS_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/regress/lib.sh"
+# the system python starts much faster than a pyenv shim
+[ -x /usr/bin/python3 ] && PATH=/usr/bin:$PATH
 command -v tcpserver >/dev/null || { skip "tcpserver" "ucspi-tcp not installed"; exit 0; }
 smtpd_setup
 P=$(freeport)

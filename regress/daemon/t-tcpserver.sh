@@ -2,6 +2,8 @@
 # smtpd under tcpserver: swaks and smtplib deliver, byte-exact, log lines,
 # and an empty spool afterwards.
 . "${UPAS_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/regress/lib.sh"
+# the system python starts much faster than a pyenv shim
+[ -x /usr/bin/python3 ] && PATH=/usr/bin:$PATH
 D=$TOP/regress/daemon
 command -v tcpserver >/dev/null || { skip "tcpserver" "ucspi-tcp not installed"; exit 0; }
 smtpd_setup

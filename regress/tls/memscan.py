@@ -62,6 +62,8 @@ def memory(pid):
             if "r" not in f[1] or (len(f) > 5 and f[5] in ("[vvar]", "[vsyscall]")):
                 continue
             a, b = (int(x, 16) for x in f[0].split("-"))
+            if b - a > 1 << 30:     # ASan's shadow: reserved, never the heap
+                continue
             try:
                 mem.seek(a)
                 chunks.append(mem.read(b - a))
