@@ -129,7 +129,11 @@ verify_ids(const struct ps_ids *ids)
 		fatalx("privdrop: gid 0 could be regained");
 }
 
-/* Drop to ids for good, without changing the root directory. */
+/*
+ * Drop to ids for good, without changing the root directory.  No
+ * no_new_privs here: the parent execs the mailer, which may be a setgid
+ * program such as Postfix's sendmail (postdrop).
+ */
 void
 ps_setids(const struct ps_ids *ids)
 {
@@ -140,7 +144,6 @@ ps_setids(const struct ps_ids *ids)
 	if (setresuid(ids->uid, ids->uid, ids->uid) == -1)
 		fatal("setresuid");
 	verify_ids(ids);
-	sandbox_nonewprivs();
 }
 
 void
@@ -153,4 +156,5 @@ ps_privdrop(const char *dir, const struct ps_ids *ids)
 	if (chdir("/") == -1)
 		fatal("chdir /");
 	ps_setids(ids);
+	sandbox_nonewprivs();
 }

@@ -395,10 +395,14 @@ trap_init(void)
 }
 #endif
 
+static pid_t	parentpid;	/* our parent when sandbox_init() ran */
+
+/* Called in the child, right after fork. */
 void
 sandbox_init(void)
 {
 	tzset();
+	parentpid = getppid();
 }
 
 void
@@ -426,6 +430,14 @@ sandbox_child(const int *fds, size_t nfds, size_t maxfsize)
 	struct sock_fprog	prog;
 
 	limits(fds, nfds, maxfsize);
+	/*
+	 * The parent runs under another uid and cannot kill us; the kernel
+	 * does it when the parent exits.  Set after setresuid, which clears it.
+	 */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1)
+		fatal("prctl PR_SET_PDEATHSIG");
+	if (parentpid != 0 && getppid() != parentpid)
+		_exit(1);
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
 		fatal("prctl PR_SET_DUMPABLE");
 	sandbox_nonewprivs();
