@@ -7,7 +7,7 @@ t0 = time.time()
 r = c.reply()
 dt = time.time() - t0
 reply_ok(r, 421, "idle before HELO: 421 4.4.2", r"^421 4\.4\.2 mx\.test\.example")
-ok(1.5 < dt < 5, "after about 2 seconds", dt)
+ok(1.5 < dt < 8, "after about 2 seconds", dt)
 ok(c.eof(), "then closed")
 
 c = connect()
@@ -31,7 +31,7 @@ except OSError:
     pass
 r = c.reply()
 reply_ok(r, 421, "a command trickling in over 6 s: 421 4.4.2", r"^421 4\.4\.2")
-ok(time.time() - t0 < 4.5, "within the command timeout")
+ok(time.time() - t0 < 6, "within the command timeout, not after the drip", time.time() - t0)
 
 n0 = maildir_count()
 c = connect()
@@ -42,7 +42,7 @@ c.send("Subject: slow\r\n\r\npartial line")
 t0 = time.time()
 r = c.reply()
 reply_ok(r, 421, "stalled in DATA: 421 4.4.2", r"^421 4\.4\.2")
-ok(1.5 < time.time() - t0 < 5, "after about datatimeout", time.time() - t0)
+ok(1.5 < time.time() - t0 < 8, "after about datatimeout", time.time() - t0)
 ok(c.eof(), "then closed")
 time.sleep(0.5)
 ok(maildir_count() == n0, "nothing delivered from the stalled message")
