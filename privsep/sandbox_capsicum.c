@@ -24,15 +24,14 @@
 
 #include <sys/types.h>
 #include <sys/capsicum.h>
-#include <sys/resource.h>
 
 #include <capsicum_helpers.h>
 #include <errno.h>
-#include <signal.h>
 #include <time.h>
 
 #include "log.h"
 #include "sandbox.h"
+#include "sandbox_int.h"
 
 void
 sandbox_init(void)
@@ -49,20 +48,10 @@ sandbox_nonewprivs(void)
 void
 sandbox_child(const int *fds, size_t nfds, size_t maxfsize)
 {
-	struct rlimit	rl;
 	cap_rights_t	rights;
 	size_t		i;
 
-	rl.rlim_cur = rl.rlim_max = 0;
-	if (setrlimit(RLIMIT_NPROC, &rl) == -1)
-		fatal("setrlimit NPROC");
-	if (setrlimit(RLIMIT_CORE, &rl) == -1)
-		fatal("setrlimit CORE");
-	rl.rlim_cur = rl.rlim_max = maxfsize;
-	if (setrlimit(RLIMIT_FSIZE, &rl) == -1)
-		fatal("setrlimit FSIZE");
-	(void)signal(SIGXFSZ, SIG_IGN);
-
+	sandbox_rlimits(maxfsize);
 	cap_rights_init(&rights, CAP_READ, CAP_WRITE, CAP_EVENT, CAP_SHUTDOWN,
 	    CAP_GETPEERNAME, CAP_GETSOCKNAME, CAP_FCNTL, CAP_RECV, CAP_SEND);
 	for (i = 0; i < nfds; i++)

@@ -21,14 +21,10 @@
 
 #if !defined(__linux__) && !defined(__OpenBSD__) && !defined(__FreeBSD__)
 
-#include <sys/types.h>
-#include <sys/resource.h>
-
-#include <signal.h>
 #include <time.h>
 
-#include "log.h"
 #include "sandbox.h"
+#include "sandbox_int.h"
 
 void
 sandbox_init(void)
@@ -44,25 +40,8 @@ sandbox_nonewprivs(void)
 void
 sandbox_child(const int *fds, size_t nfds, size_t maxfsize)
 {
-	struct rlimit	rl;
-	size_t		i;
-	int		maxfd = 2;
-
-	for (i = 0; i < nfds; i++)
-		if (fds[i] > maxfd)
-			maxfd = fds[i];
-	rl.rlim_cur = rl.rlim_max = maxfd + 1 + 4;
-	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
-		fatal("setrlimit NOFILE");
-	rl.rlim_cur = rl.rlim_max = 0;
-	if (setrlimit(RLIMIT_NPROC, &rl) == -1)
-		fatal("setrlimit NPROC");
-	if (setrlimit(RLIMIT_CORE, &rl) == -1)
-		fatal("setrlimit CORE");
-	rl.rlim_cur = rl.rlim_max = maxfsize;
-	if (setrlimit(RLIMIT_FSIZE, &rl) == -1)
-		fatal("setrlimit FSIZE");
-	(void)signal(SIGXFSZ, SIG_IGN);
+	sandbox_rlimit_nofile(fds, nfds);
+	sandbox_rlimits(maxfsize);
 }
 
 const char *

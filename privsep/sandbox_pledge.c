@@ -21,15 +21,12 @@
 
 #ifdef __OpenBSD__
 
-#include <sys/types.h>
-#include <sys/resource.h>
-
-#include <signal.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "sandbox.h"
+#include "sandbox_int.h"
 
 void
 sandbox_init(void)
@@ -46,19 +43,9 @@ sandbox_nonewprivs(void)
 void
 sandbox_child(const int *fds, size_t nfds, size_t maxfsize)
 {
-	struct rlimit	rl;
-
 	(void)fds;
 	(void)nfds;
-	rl.rlim_cur = rl.rlim_max = 0;
-	if (setrlimit(RLIMIT_NPROC, &rl) == -1)
-		fatal("setrlimit NPROC");
-	if (setrlimit(RLIMIT_CORE, &rl) == -1)
-		fatal("setrlimit CORE");
-	rl.rlim_cur = rl.rlim_max = maxfsize;
-	if (setrlimit(RLIMIT_FSIZE, &rl) == -1)
-		fatal("setrlimit FSIZE");
-	(void)signal(SIGXFSZ, SIG_IGN);
+	sandbox_rlimits(maxfsize);
 	if (pledge("stdio recvfd", NULL) == -1)
 		fatal("pledge");
 }

@@ -29,7 +29,6 @@
 #include <sys/types.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/syscall.h>
 
 #include <linux/audit.h>
@@ -47,6 +46,7 @@
 
 #include "log.h"
 #include "sandbox.h"
+#include "sandbox_int.h"
 
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer)
@@ -333,32 +333,6 @@ landlock_seal(void)
 	return (int)abi;
 }
 
-static void
-limits(const int *fds, size_t nfds, size_t maxfsize)
-{
-	struct rlimit	rl;
-	size_t		i;
-	int		maxfd = 2;
-
-	for (i = 0; i < nfds; i++)
-		if (fds[i] > maxfd)
-			maxfd = fds[i];
-	/* the received spool fd, plus room for libc and OpenSSL */
-	rl.rlim_cur = rl.rlim_max = maxfd + 1 + 4;
-	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
-		fatal("setrlimit NOFILE");
-	rl.rlim_cur = rl.rlim_max = 0;
-	if (setrlimit(RLIMIT_NPROC, &rl) == -1)
-		fatal("setrlimit NPROC");
-	if (setrlimit(RLIMIT_CORE, &rl) == -1)
-		fatal("setrlimit CORE");
-	rl.rlim_cur = rl.rlim_max = maxfsize;
-	if (setrlimit(RLIMIT_FSIZE, &rl) == -1)
-		fatal("setrlimit FSIZE");
-	/* an oversized write fails with EFBIG instead of killing us */
-	(void)signal(SIGXFSZ, SIG_IGN);
-}
-
 #ifdef SANDBOX_DEBUG
 static void
 sigsys(int sig, siginfo_t *si, void *uc)
@@ -429,7 +403,8 @@ sandbox_child(const int *fds, size_t nfds, size_t maxfsize)
 {
 	struct sock_fprog	prog;
 
-	limits(fds, nfds, maxfsize);
+	sandbox_rlimit_nofile(fds, nfds);
+	sandbox_rlimits(maxfsize);
 	/*
 	 * The parent runs under another uid and cannot kill us; the kernel
 	 * does it when the parent exits.  Set after setresuid, which clears it.

@@ -7,7 +7,7 @@ FZ=$TOP/regress/fuzz
 case "$TNAME" in
 asan:*) skip "fuzz" "the harnesses are ASan+UBSan builds already; run in the plain pass"; exit 0 ;;
 esac
-FUZZTIME=${FUZZTIME:-15}
+FUZZTIME=${FUZZTIME:-8}
 if ! command -v clang >/dev/null 2>&1; then
 	skip "fuzz" "no clang"; exit 0
 fi
