@@ -12,6 +12,16 @@ PKG_CFLAGS !=	pkg-config --cflags libbsd-overlay libtls libssl libunbound 2>/dev
 PKG_LIBS !=	pkg-config --libs libbsd-overlay libtls libssl libcrypto libunbound 2>/dev/null || true
 BSD_LIBS !=	pkg-config --libs libbsd-overlay 2>/dev/null || true
 CRYPT_LIBS !=	if [ "`uname -s`" = Linux ]; then echo -lcrypt; fi
+# smtpd starts once per connection: on Linux, when the archives are there,
+# link OpenSSL and libbsd into it (libc stays shared for NSS); libunbound
+# is dlopen()ed by dns.c only when `unbound' is set.  STATIC_LIBS=no: all shared.
+STATIC_LIBS ?=	yes
+SMTPD_LIBS !=	a() { [ -f "`${CC} -print-file-name=lib$$1.a`" ]; }; \
+		if [ "${STATIC_LIBS}" = yes ] && [ "`uname -s`" = Linux ] && \
+		    a ssl && a crypto && a bsd && a md && a crypt; then \
+		echo "-Wl,-Bstatic -lssl -lcrypto -lbsd -lmd -lcrypt -Wl,-Bdynamic -ldl -pthread"; \
+		else echo "`pkg-config --libs libbsd-overlay libssl libcrypto 2>/dev/null` \
+		    -ldl `[ \"\`uname -s\`\" = Linux ] && echo -lcrypt`"; fi
 
 WARN =		-Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wmissing-prototypes \
 		-Wstrict-prototypes -Wno-unused-parameter
@@ -24,12 +34,13 @@ LDFLAGS +=	${SANITIZE}
 
 PRIVSEP_SRCS =	privsep/msg.c privsep/marshal.c privsep/privdrop.c privsep/log.c \
 		privsep/sandbox_seccomp.c privsep/sandbox_pledge.c \
-		privsep/sandbox_capsicum.c privsep/sandbox_null.c
+		privsep/sandbox_capsicum.c privsep/sandbox_null.c \
+		privsep/sandbox_common.c
 SMTPD_SRCS =	smtpd/smtpd.c smtpd/conf.c smtpd/peer.c smtpd/parent.c \
 		smtpd/mailer.c smtpd/policy.c smtpd/greylist.c smtpd/dns.c \
 		smtpd/authpriv.c smtpd/tlspriv.c smtpd/session.c smtpd/io.c \
 		smtpd/reply.c smtpd/addr.c smtpd/data.c smtpd/tls.c smtpd/auth.c \
-		smtpd/rules.c
+		smtpd/rules.c smtpd/mdeliver.c deliver/maildir.c deliver/map.c
 SMTP_SRCS =	smtp/smtp.c smtp/mx.c smtp/dial.c smtp/client.c smtp/rfc822.c \
 		smtp/tls.c smtp/auth.c smtp/dane.c smtp/reply.c
 DELIVER_SRCS =	deliver/deliver.c deliver/maildir.c deliver/map.c
@@ -53,7 +64,7 @@ privsep/libprivsep.a: ${PRIVSEP_OBJS}
 	ar rcs $@ ${PRIVSEP_OBJS}
 
 smtpd/smtpd: ${SMTPD_OBJS} privsep/libprivsep.a
-	${CC} ${LDFLAGS} -o $@ ${SMTPD_OBJS} privsep/libprivsep.a ${PKG_LIBS} ${CRYPT_LIBS}
+	${CC} ${LDFLAGS} -o $@ ${SMTPD_OBJS} privsep/libprivsep.a ${SMTPD_LIBS}
 
 smtp/smtp: ${SMTP_OBJS} privsep/libprivsep.a
 	${CC} ${LDFLAGS} -o $@ ${SMTP_OBJS} privsep/libprivsep.a ${PKG_LIBS}

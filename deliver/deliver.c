@@ -40,10 +40,6 @@
 #include "deliver.h"
 #include "log.h"
 
-#ifndef SYSCONFDIR
-#define SYSCONFDIR	"/usr/local/etc"
-#endif
-#define DELIVER_MAP	SYSCONFDIR "/upas/maildirs"
 
 struct rcpt {
 	const char	*addr;

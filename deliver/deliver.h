@@ -27,6 +27,11 @@
  * process.
  */
 
+#ifndef SYSCONFDIR
+#define SYSCONFDIR	"/usr/local/etc"
+#endif
+#define DELIVER_MAP	SYSCONFDIR "/upas/maildirs"	/* default -M */
+
 #define MAP_MAXKEY	320		/* RFC 5321 4.5.3.1: 64 + @ + 255 */
 #define MAP_MAXLINE	(MAP_MAXKEY + 1024)
 #define MAP_MAXENTRIES	100000

@@ -87,26 +87,34 @@ xstrdup(const char *s)
 }
 
 /*
- * Bang path to RFC 5321 form.  Plan 9 wrote source routes for several
- * dotted hops; RFC 5321 Appendix C deprecates them, so the first dotted
- * hop becomes the domain and the rest stays a bang path for it to route:
- * a.x!b.y!u gives b.y!u@a.x.
+ * Bang path to RFC 5321 form (spec 1.3): the leading fields that contain a
+ * dot, never counting the last, are hops; the last of them is the domain
+ * and the fields after it the local part.  Plan 9 wrote the earlier hops
+ * as a source route; RFC 5321 Appendix C says to ignore routes and use the
+ * final destination, so they are dropped: a.x!b.y!c!u gives c!u@b.y,
+ * example.com!user gives user@example.com, host!user stays as it is.
  */
 char *
 bangtoat(const char *a)
 {
-	const char	*bang;
+	const char	*f, *bang, *dom = NULL, *rest = a;
 	char		*r;
-	size_t		 n;
+	size_t		 dlen = 0;
 
-	if ((bang = strchr(a, '!')) == NULL || bang == a ||
-	    memchr(a, '.', bang - a) == NULL || bang[1] == '\0' ||
-	    memchr(a, '@', bang - a) != NULL)
+	/* RFC 1123 5.2.16: in a!b@c the '@' binds first, it is at c already */
+	if (strchr(a, '@') != NULL)
 		return xstrdup(a);
-	n = strlen(bang + 1) + 1 + (bang - a) + 1;
-	if ((r = malloc(n)) == NULL)
+	for (f = a; (bang = strchr(f, '!')) != NULL; f = bang + 1) {
+		if (bang == f || memchr(f, '.', bang - f) == NULL)
+			break;
+		dom = f;
+		dlen = bang - f;
+		rest = bang + 1;
+	}
+	if (dom == NULL || *rest == '\0')
+		return xstrdup(a);
+	if (asprintf(&r, "%s@%.*s", rest, (int)dlen, dom) == -1)
 		abort();
-	(void)snprintf(r, n, "%s@%.*s", bang + 1, (int)(bang - a), a);
 	return r;
 }
 
@@ -476,6 +484,171 @@ putbody(struct buf *o, const char *p, const char *end)
 	}
 }
 
+/* The longest body line as it will go out, dot-stuffing included. */
+static size_t
+longest(const char *p, const char *end)
+{
+	const char	*nl;
+	size_t		 n, max = 0;
+
+	while (p < end) {
+		if ((nl = memchr(p, '\n', end - p)) == NULL)
+			nl = end;
+		n = (nl - p) + (*p == '.');
+		if (n > max)
+			max = n;
+		p = nl + 1;
+	}
+	return max;
+}
+
+/* The first token of the first field called name ("" if none), lower case. */
+static void
+fieldtoken(const struct field *f, size_t nf, const char *name, char *t,
+    size_t tlen)
+{
+	const char	*v, *e;
+	size_t		 i, n = 0;
+
+	t[0] = '\0';
+	for (i = 0; i < nf; i++)
+		if (isname(f[i].p, f[i].namelen, name))
+			break;
+	if (i == nf)
+		return;
+	v = f[i].p + f[i].namelen + 1;
+	e = f[i].p + f[i].len;
+	while (v < e && isspace((unsigned char)*v))
+		v++;
+	while (v < e && n + 1 < tlen && !isspace((unsigned char)*v) &&
+	    *v != ';' && *v != '(')
+		t[n++] = tolower((unsigned char)*v++);
+	t[n] = '\0';
+}
+
+/*
+ * RFC 5321 4.5.3.1.6: a text line is at most 998 octets, and a longer one
+ * must never be cut.  A message without MIME structure of its own (no
+ * Content-Type or a discrete one, no Content-Transfer-Encoding or 7bit or
+ * 8bit) gets its body re-encoded as quoted-printable.  Anything else
+ * (multipart, message, an encoding already declared) is its author's
+ * structure: refused.  0 send as is, 1 re-encode, -1 refuse (err says why).
+ */
+static int
+longlines(const struct field *f, size_t nf, const char *p, const char *end,
+    char *err, size_t errlen)
+{
+	char	ct[128], cte[64];
+	size_t	n;
+
+	if ((n = longest(p, end)) <= LINEMAX)
+		return 0;
+	fieldtoken(f, nf, "content-type", ct, sizeof(ct));
+	fieldtoken(f, nf, "content-transfer-encoding", cte, sizeof(cte));
+	if (strncmp(ct, "multipart/", 10) != 0 &&
+	    strncmp(ct, "message/", 8) != 0 && (cte[0] == '\0' ||
+	    strcmp(cte, "7bit") == 0 || strcmp(cte, "8bit") == 0))
+		return 1;
+	(void)snprintf(err, errlen, "body line longer than %d octets (%zu) "
+	    "in a MIME message (%s%s%s) that cannot be re-encoded", LINEMAX, n,
+	    ct[0] ? ct : "text/plain", cte[0] ? ", " : "", cte);
+	return -1;
+}
+
+static int
+isutf8(const unsigned char *p, const unsigned char *end)
+{
+	int	n;
+
+	while (p < end) {
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		if (*p >= 0xc2 && *p <= 0xdf)
+			n = 1;
+		else if (*p >= 0xe0 && *p <= 0xef)
+			n = 2;
+		else if (*p >= 0xf0 && *p <= 0xf4)
+			n = 3;
+		else
+			return 0;
+		if (end - p <= n)
+			return 0;
+		for (p++; n > 0; n--, p++)
+			if ((*p & 0xc0) != 0x80)
+				return 0;
+	}
+	return 1;
+}
+
+/* Quoted-printable (RFC 2045 6.7), LF line ends kept for putbody(). */
+static void
+qpbody(struct buf *o, const char *p, const char *end)
+{
+	static const char	 hex[] = "0123456789ABCDEF";
+	const char		*nl;
+	char			 e[3];
+	size_t			 col, n;
+	unsigned char		 c;
+
+	while (p < end) {
+		if ((nl = memchr(p, '\n', end - p)) == NULL)
+			nl = end;
+		for (col = 0; p < nl; p++) {
+			c = *p;
+			if ((c >= 33 && c <= 126 && c != '=') ||
+			    ((c == ' ' || c == '\t') && p + 1 < nl)) {
+				e[0] = c;
+				n = 1;
+			} else {
+				e[0] = '=';
+				e[1] = hex[c >> 4];
+				e[2] = hex[c & 15];
+				n = 3;
+			}
+			if (col + n > 75) {
+				buf_add(o, "=\n", 2);
+				col = 0;
+			}
+			buf_add(o, e, n);
+			col += n;
+		}
+		buf_add(o, "\n", 1);
+		p = nl + 1;
+	}
+}
+
+/* The MIME fields of a body re-encoded by qpbody(). */
+static void
+qpheaders(struct buf *o, const struct field *f, size_t nf, const char *p,
+    const char *end)
+{
+	size_t	i;
+	int	mv = 0, ct = 0;
+
+	for (i = 0; i < nf; i++) {
+		if (isname(f[i].p, f[i].namelen, "mime-version"))
+			mv = 1;
+		else if (isname(f[i].p, f[i].namelen, "content-type"))
+			ct = 1;
+	}
+	if (!mv)
+		buf_addstr(o, "MIME-Version: 1.0\r\n");
+	/* without a Content-Type, 8-bit text needs a charset (RFC 1428) */
+	if (!ct && !isutf8((const unsigned char *)p,
+	    (const unsigned char *)end))
+		buf_addstr(o, "Content-Type: text/plain; charset=unknown-8bit\r\n");
+	else if (!ct)
+		for (; p < end; p++)
+			if ((unsigned char)*p >= 0x80) {
+				buf_addstr(o, "Content-Type: text/plain; "
+				    "charset=utf-8\r\n");
+				break;
+			}
+	buf_addstr(o, "Content-Transfer-Encoding: quoted-printable\r\n");
+}
+
 static void
 genheaders(struct buf *o, const struct msgopts *mo, int have, const char *date)
 {
@@ -522,12 +695,12 @@ int
 rfc822_convert(const char *in, size_t inlen, const struct msgopts *mo,
     struct buf *out, struct msginfo *info, char *err, size_t errlen)
 {
-	struct buf	 n = { NULL, 0, 0 };
+	struct buf	 n = { NULL, 0, 0 }, qp = { NULL, 0, 0 };
 	struct field	*f;
-	const char	*p, *end, *nl;
+	const char	*p, *end, *nl, *body;
 	char		 date[128] = "";
 	size_t		 nf = 0, i, nlen;
-	int		 have = 0, rv = -1;
+	int		 have = 0, rv = -1, reenc;
 
 	if ((f = calloc(MAXFIELDS, sizeof(*f))) == NULL)
 		abort();
@@ -568,19 +741,30 @@ rfc822_convert(const char *in, size_t inlen, const struct msgopts *mo,
 		else if (isname(f[i].p, f[i].namelen, "date"))
 			have |= 8;
 	}
+	body = p < end && *p == '\n' ? p + 1 : p;
+	if ((reenc = longlines(f, nf, body, end, err, errlen)) == -1)
+		goto done;
 	genheaders(out, mo, have, date);
 	for (i = 0; i < nf; i++) {
 		/* RFC 5322 3.6.3: Bcc recipients stay hidden */
 		if (isname(f[i].p, f[i].namelen, "bcc") ||
 		    isname(f[i].p, f[i].namelen, "resent-bcc"))
 			continue;
+		if (reenc && isname(f[i].p, f[i].namelen,
+		    "content-transfer-encoding"))
+			continue;
 		if (convfield(out, &f[i], mo->hostdomain, err, errlen) == -1)
 			goto done;
 	}
-	buf_add(out, "\r\n", 2);
-	if (p < end && *p == '\n')
-		p++;
-	putbody(out, p, end);
+	if (reenc) {
+		qpheaders(out, f, nf, body, end);
+		qpbody(&qp, body, end);
+		buf_add(out, "\r\n", 2);
+		putbody(out, qp.p, qp.p + qp.len);
+	} else {
+		buf_add(out, "\r\n", 2);
+		putbody(out, body, end);
+	}
 	info->eightbit = 0;
 	for (i = 0; i < out->len; i++)
 		if ((unsigned char)out->p[i] >= 0x80) {
@@ -592,5 +776,6 @@ rfc822_convert(const char *in, size_t inlen, const struct msgopts *mo,
 done:
 	free(f);
 	buf_free(&n);
+	buf_free(&qp);
 	return rv;
 }

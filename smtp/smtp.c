@@ -40,6 +40,15 @@
 
 static struct opts	 o;
 
+/* Plan 9 meta-names ($smtp) for destaddr, from the config file */
+#define MAXMETA		16
+struct meta {
+	char		 name[64];
+	char		 value[300];
+};
+static struct meta	 meta[MAXMETA];
+static size_t		 nmeta;
+
 static void __attribute__((noreturn))
 usage(void)
 {
@@ -71,6 +80,35 @@ conf_str(char *dst, size_t n, const char *v, const char *file, int line)
 		exit(EXIT_RETRY);
 	}
 	return 0;
+}
+
+/* "meta name value", or "smarthost value" for $smtp; a later line wins */
+static void
+conf_meta(const char *name, const char *v, const char *file, int line)
+{
+	size_t	i;
+
+	if (*name == '$')
+		name++;
+	if (*name == '\0' || strspn(name, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") != strlen(name) ||
+	    strlen(name) >= sizeof(meta[0].name) || *v == '\0' ||
+	    strpbrk(v, " \t!$") != NULL) {
+		log_warnx("%s:%d: bad meta-name line", file, line);
+		exit(EXIT_RETRY);
+	}
+	for (i = 0; i < nmeta; i++)
+		if (strcmp(meta[i].name, name) == 0)
+			break;
+	if (i == MAXMETA) {
+		log_warnx("%s:%d: more than %d meta-names", file, line,
+		    MAXMETA);
+		exit(EXIT_RETRY);
+	}
+	(void)strlcpy(meta[i].name, name, sizeof(meta[i].name));
+	conf_str(meta[i].value, sizeof(meta[i].value), v, file, line);
+	if (i == nmeta)
+		nmeta++;
 }
 
 /*
@@ -121,6 +159,18 @@ conf_read(const char *file, int must)
 			o.timeout = conf_int(v, file, line);
 		else if (strcmp(k, "connecttimeout") == 0)
 			o.connecttimeout = conf_int(v, file, line);
+		else if (strcmp(k, "smarthost") == 0)
+			conf_meta("smtp", v, file, line);
+		else if (strcmp(k, "meta") == 0) {
+			for (e = v; *e != '\0' && !isspace((unsigned char)*e);
+			    e++)
+				;
+			if (*e != '\0')
+				*e++ = '\0';
+			while (isspace((unsigned char)*e))
+				e++;
+			conf_meta(v, e, file, line);
+		}
 		else {
 			log_warnx("%s:%d: unknown keyword %s", file, line, k);
 			exit(EXIT_RETRY);
@@ -155,6 +205,75 @@ nonascii(const char *s)
 		if ((unsigned char)*s >= 0x80)
 			return 1;
 	return 0;
+}
+
+/*
+ * Plan 9 meta-names (spec 1.4.1): a destaddr host "$name", as in
+ * net!$smtp!smtp, is replaced by the value the config file gives it
+ * ("smarthost" sets $smtp).  The value is host, host:port, [address] or
+ * [address]:port; it names a relay, so it is dialled directly, without an
+ * MX lookup, as tcp!host!port.  A port in the value wins over the service
+ * in destaddr.  Returns a new destaddr, or NULL and why when the name is
+ * not configured (a permanent failure: no retry will define it).
+ */
+static char *
+meta_expand(const char *dest, char *err, size_t errlen)
+{
+	const char	*s = dest, *b1, *host, *hend, *svc = NULL, *v, *ve;
+	const char	*vport = NULL;
+	char		*r;
+	size_t		 i, hl;
+
+	if (*s == '/' && (b1 = strchr(s, '!')) != NULL) {
+		while (b1 > s && *b1 != '/')
+			b1--;
+		s = b1 + 1;
+	}
+	if ((b1 = strchr(s, '!')) != NULL) {
+		host = b1 + 1;
+		if ((hend = strchr(host, '!')) != NULL)
+			svc = hend + 1;
+		else
+			hend = host + strlen(host);
+	} else {
+		host = s;
+		if ((hend = strchr(host, ':')) != NULL)
+			svc = hend + 1;
+		else
+			hend = host + strlen(host);
+	}
+	if (*host != '$') {
+		if ((r = strdup(dest)) == NULL)
+			fatal("strdup");
+		return r;
+	}
+	hl = hend - host - 1;
+	for (i = 0; i < nmeta; i++)
+		if (strlen(meta[i].name) == hl &&
+		    strncmp(meta[i].name, host + 1, hl) == 0)
+			break;
+	if (i == nmeta) {
+		(void)snprintf(err, errlen, "unknown meta-name %.*s in %s: "
+		    "no \"meta %.*s\"%s line in %s", (int)(hl + 1), host, dest,
+		    (int)hl, host + 1, hl == 4 && strncmp(host + 1, "smtp", 4) ==
+		    0 ? " or \"smarthost\"" : "", o.conffile);
+		return NULL;
+	}
+	v = meta[i].value;
+	if (*v == '[' && (ve = strchr(v, ']')) != NULL) {
+		ve++;
+		if (*ve == ':')
+			vport = ve + 1;
+	} else if ((ve = strchr(v, ':')) != NULL && strchr(ve + 1, ':') == NULL)
+		vport = ve + 1;
+	else
+		ve = v + strlen(v);
+	if (vport == NULL || *vport == '\0')
+		vport = svc != NULL && *svc != '\0' ? svc : "smtp";
+	if (asprintf(&r, "tcp!%.*s!%s", (int)(ve - v), v, vport) == -1)
+		fatal("asprintf");
+	log_info("%s: meta-name %.*s is %s", dest, (int)(hl + 1), host, r);
+	return r;
 }
 
 /* DANE (RFC 7672) decides the TLS policy for this host, or defers it. */
@@ -259,10 +378,16 @@ deliver(struct session *s, const char *destaddr, char **rcpts, int nrcpt,
 {
 	struct dest	 d;
 	struct mxlist	 l;
-	char		 err[512];
+	char		 err[512], *x;
 	int		 i, rv, perm = 0;
 
-	if (dest_parse(destaddr, &d, err, sizeof(err)) == -1) {
+	if ((x = meta_expand(destaddr, s->err, sizeof(s->err))) == NULL) {
+		log_warnx("%s", s->err);
+		return -1;
+	}
+	rv = dest_parse(x, &d, err, sizeof(err));
+	free(x);
+	if (rv == -1) {
 		(void)snprintf(s->err, sizeof(s->err), "illegal address %s: %s",
 		    destaddr, err);
 		return -1;
@@ -293,7 +418,13 @@ deliver(struct session *s, const char *destaddr, char **rcpts, int nrcpt,
 		return perm ? -1 : 0;
 	/* the gateway is the last resort (9F), whatever went wrong before */
 	log_info("trying gateway %s", o.gateway);
-	if (dest_parse(o.gateway, &d, err, sizeof(err)) == -1) {
+	if ((x = meta_expand(o.gateway, err, sizeof(err))) == NULL) {
+		log_warnx("gateway: %s", err);
+		return perm ? -1 : 0;
+	}
+	rv = dest_parse(x, &d, err, sizeof(err));
+	free(x);
+	if (rv == -1) {
 		log_warnx("gateway %s: %s", o.gateway, err);
 		return perm ? -1 : 0;
 	}

@@ -53,6 +53,9 @@ static struct {
 	int	 inheader;
 	int	 hops;
 	enum derr err;
+	char	 hdr[32768];	/* the header, held for rules_headertags() */
+	size_t	 hdrlen;
+	int	 held;
 } d;
 
 static void
@@ -174,7 +177,7 @@ data_begin(struct session *s)
 
 	memset(&d, 0, sizeof(d));
 	d.fd = s->spoolfd;
-	d.inheader = 1;
+	d.inheader = d.held = 1;
 	received(s);
 	if ((n = rules_headers(s, tags, sizeof(tags))) > 0)
 		spool_lines(tags, n < sizeof(tags) ? n : sizeof(tags) - 1);
@@ -187,6 +190,19 @@ data_error(enum derr e)
 {
 	if (d.err == D_OK)
 		d.err = e;
+}
+
+/* The header read (or as much as fits): its tags, then itself. */
+static void
+header_release(struct session *s)
+{
+	char	tags[1024];
+	size_t	n;
+
+	d.held = 0;
+	if ((n = rules_headertags(s, d.hdr, d.hdrlen, tags, sizeof(tags))) > 0)
+		spool_lines(tags, n < sizeof(tags) ? n : sizeof(tags) - 1);
+	spool_write(d.hdr, d.hdrlen);
 }
 
 /* One line of the message as io_getline() returned it. */
@@ -212,7 +228,14 @@ data_line(struct session *s, char *line, size_t len, int flags)
 		    ++d.hops > s->conf->maxhops && s->conf->maxhops > 0)
 			data_error(D_HOPS);
 	}
-	if (d.err == D_OK) {
+	if (d.err == D_OK && d.held && (len == 0 ||
+	    len + 1 > sizeof(d.hdr) - d.hdrlen))
+		header_release(s);
+	if (d.err == D_OK && d.held) {
+		memcpy(d.hdr + d.hdrlen, line, len);
+		d.hdr[d.hdrlen + len] = '\n';
+		d.hdrlen += len + 1;
+	} else if (d.err == D_OK) {
 		spool_write(line, len);
 		spool_write("\n", 1);
 	}
@@ -319,6 +342,8 @@ data_receive(struct session *s)
 	int	r;
 
 	r = data_read(s);
+	if (r == 1 && d.held && d.err == D_OK)
+		header_release(s);
 	spool_flush();
 	if (s->spoolfd != -1) {
 		close(s->spoolfd);

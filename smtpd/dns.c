@@ -31,6 +31,7 @@
 #include <arpa/inet.h>
 
 #include <ctype.h>
+#include <dlfcn.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -38,6 +39,30 @@
 
 #include "log.h"
 #include "smtpd.h"
+
+/*
+ * libunbound (and the libraries it pulls in) is loaded only when a
+ * resolver is configured, so that a connection without one does not pay
+ * for its relocation (smtpd starts once per connection).
+ */
+static struct {
+	struct ub_ctx	*(*ctx_create)(void);
+	int		 (*ctx_config)(struct ub_ctx *, const char *);
+	int		 (*ctx_set_option)(struct ub_ctx *, const char *,
+			    const char *);
+	void		 (*ctx_delete)(struct ub_ctx *);
+	int		 (*resolve)(struct ub_ctx *, const char *, int, int,
+			    struct ub_result **);
+	void		 (*resolve_free)(struct ub_result *);
+	const char	*(*strerror)(int);
+} ub;
+#define ub_ctx_create		ub.ctx_create
+#define ub_ctx_config		ub.ctx_config
+#define ub_ctx_set_option	ub.ctx_set_option
+#define ub_ctx_delete		ub.ctx_delete
+#define ub_resolve		ub.resolve
+#define ub_resolve_free		ub.resolve_free
+#define ub_strerror		ub.strerror
 
 #define T_A		1
 #define T_PTR		12
@@ -49,6 +74,33 @@
 static struct ub_ctx	*ctx;
 static int		 ctxfailed;
 
+static int
+ub_load(void)
+{
+	static const char *const names[] = { "libunbound.so.8",
+	    "libunbound.so" };
+	void	*h = NULL;
+	size_t	 i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]) && h == NULL; i++)
+		h = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
+	if (h == NULL) {
+		log_warnx("dns: cannot load libunbound: %s", dlerror());
+		return -1;
+	}
+	if ((ub.ctx_create = dlsym(h, "ub_ctx_create")) == NULL ||
+	    (ub.ctx_config = dlsym(h, "ub_ctx_config")) == NULL ||
+	    (ub.ctx_set_option = dlsym(h, "ub_ctx_set_option")) == NULL ||
+	    (ub.ctx_delete = dlsym(h, "ub_ctx_delete")) == NULL ||
+	    (ub.resolve = dlsym(h, "ub_resolve")) == NULL ||
+	    (ub.resolve_free = dlsym(h, "ub_resolve_free")) == NULL ||
+	    (ub.strerror = dlsym(h, "ub_strerror")) == NULL) {
+		log_warnx("dns: libunbound: %s", dlerror());
+		return -1;
+	}
+	return 0;
+}
+
 int
 dns_init(const struct conf *c)
 {
@@ -58,6 +110,8 @@ dns_init(const struct conf *c)
 		return 0;
 	if (c->unbound[0] == '\0' || ctxfailed)
 		return -1;
+	if (ub.ctx_create == NULL && ub_load() == -1)
+		goto fail;
 	if ((ctx = ub_ctx_create()) == NULL) {
 		log_warnx("dns: ub_ctx_create failed");
 		goto fail;
@@ -70,7 +124,7 @@ dns_init(const struct conf *c)
 	(void)ub_ctx_set_option(ctx, "infra-cache-max-rtt:", "2000");
 	return 0;
  fail:
-	if (ctx != NULL)
+	if (ctx != NULL && ub.ctx_delete != NULL)
 		ub_ctx_delete(ctx);
 	ctx = NULL;
 	ctxfailed = 1;

@@ -161,12 +161,13 @@ reap(pid_t pid, int errfd, time_t deadline, int *status)
 	return 0;
 }
 
+static void	map_exit(int, int *, const char **, const char **, char *,
+		    size_t);
+
 static void
 map_status(int timedout, int status, int *code, const char **esc,
     const char **text, char *how, size_t howsz)
 {
-	size_t	i;
-
 	*code = 451;
 	*esc = "4.3.0";
 	*text = "Local delivery error, try again later";
@@ -179,9 +180,19 @@ map_status(int timedout, int status, int *code, const char **esc,
 		    parent_signame(WTERMSIG(status)));
 		return;
 	}
-	(void)snprintf(how, howsz, "%d", WEXITSTATUS(status));
+	map_exit(WEXITSTATUS(status), code, esc, text, how, howsz);
+}
+
+/* An exit status (sysexits) as the reply. */
+static void
+map_exit(int ex, int *code, const char **esc, const char **text, char *how,
+    size_t howsz)
+{
+	size_t	i;
+
+	(void)snprintf(how, howsz, "%d", ex);
 	for (i = 0; i < sizeof(exitmap) / sizeof(exitmap[0]); i++)
-		if (exitmap[i].status == WEXITSTATUS(status)) {
+		if (exitmap[i].status == ex) {
 			*code = exitmap[i].code;
 			*esc = exitmap[i].esc;
 			*text = exitmap[i].text;
@@ -222,7 +233,7 @@ mailer_run(struct parent *p, const char *sender, char **rcpt, size_t nrcpt,
 {
 	struct stat	 st;
 	char		**argv, how[32], from[SMTP_PATHMAX * 4 + 1];
-	const char	*e, *t;
+	const char	*e, *t, *mapfile;
 	int		 pfd[2], status = 0, code, timedout;
 	pid_t		 pid;
 	time_t		 deadline;
@@ -236,6 +247,13 @@ mailer_run(struct parent *p, const char *sender, char **rcpt, size_t nrcpt,
 		(void)snprintf(text, textsz, "%s Local error, try again later",
 		    p->msgid);
 		return 451;
+	}
+	if ((mapfile = mdeliver_map(p->conf)) != NULL) {
+		/* the built-in mailer: no fork, no exec (mdeliver.c) */
+		free(argv);
+		map_exit(mdeliver_run(p, mapfile, sender, rcpt, nrcpt), &code,
+		    &e, &t, how, sizeof(how));
+		goto done;
 	}
 	if (pipe2(pfd, O_CLOEXEC) == -1 || (pid = fork()) == -1) {
 		log_warn("mailer");
@@ -254,6 +272,7 @@ mailer_run(struct parent *p, const char *sender, char **rcpt, size_t nrcpt,
 	(void)close(pfd[0]);
 
 	map_status(timedout, status, &code, &e, &t, how, sizeof(how));
+ done:
 	(void)strlcpy(esc, e, escsz);
 	(void)snprintf(text, textsz, "%s %s", p->msgid, t);
 	log_info("message id=%s from=<%s> nrcpt=%zu size=%lld mailer_status=%s "

@@ -137,6 +137,8 @@ int	 rules_mail(struct session *);			/* s->sender set: blocked, -r */
 int	 rules_rcpt(struct session *, const char *);	/* relay control, greylisting */
 int	 rules_data(struct session *);			/* before 354: dial-up, deny */
 size_t	 rules_headers(struct session *, char *, size_t); /* X-warning: lines */
+size_t	 rules_headertags(struct session *, const char *, size_t, char *,
+	    size_t);		/* X-warning: lines from From:/Sender: */
 int	 rules_eom(struct session *);			/* final dot: block/delay/dump */
 
 /* tls.c (child) */

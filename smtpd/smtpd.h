@@ -269,6 +269,11 @@ const char *parent_signame(int);		/* "SIGSYS" */
 int	 mailer_run(struct parent *, const char *, char **, size_t, char *, size_t,
 	    char *, size_t);	/* returns SMTP code; fills esc and text */
 
+/* mdeliver.c (parent): the built-in mailer, deliver's work in process */
+const char *mdeliver_map(const struct conf *);	/* map file, or NULL: exec */
+int	 mdeliver_run(struct parent *, const char *, const char *, char **,
+	    size_t);		/* returns a sysexits status, as deliver(8) */
+
 /* policy.c (before fork, and parent) */
 int	 blocked_read(struct conf *);
 enum action policy_ip(const struct conf *, const struct peer *);

@@ -55,6 +55,11 @@ size_t	rules_headers(struct session *x, char *b, size_t n)
 {
 	return strlcpy(b, "X-warning: fuzz\r\n", n);
 }
+size_t	rules_headertags(struct session *x, const char *h, size_t l, char *b,
+	    size_t n)
+{
+	return l > 0 && h[0] == 'F' ? strlcpy(b, "X-warning: fuzz\r\n", n) : 0;
+}
 int	rules_eom(struct session *x) { return 0; }
 
 void

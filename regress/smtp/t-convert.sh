@@ -75,3 +75,42 @@ printf 'Subject: x\n\n' > "$T/in"; conv .x 'net!x' /dev/null r
 expect "/dev/null sender: From: Postmaster" "^From: Postmaster@" "$C"
 printf 'Subject: x\n\n' > "$T/in"; conv .x 'net!x' 'a%%20b' r
 expect "%%XX unescaped in the sender" "^From: a b@" "$C"
+
+# RFC 5321 4.5.3.1.6: body lines over 998 octets, never cut
+python3 -c '
+import sys
+sys.stdout.buffer.write(b"Subject: long\n\nshort line\n" + b"a=b " * 500 + b"end \n.dot\ncaf\xc3\xa9\n")' > "$T/in"
+conv .x 'net!x' s r
+expect "a long body line in a plain message: sent, exit 0" "^0$" "$RC"
+check "a long body line: re-encoded quoted-printable, lossless, lines <= 76" python3 -c '
+import sys, quopri
+d = open(sys.argv[1], "rb").read()
+h, b = d.split(b"\r\n\r\n", 1)
+assert b"\r\nMIME-Version: 1.0\r\n" in h + b"\r\n"
+assert b"\r\nContent-Transfer-Encoding: quoted-printable" in h
+assert b"Content-Type: text/plain; charset=utf-8" in h
+assert max(len(l) for l in b.split(b"\r\n")) <= 76
+assert all(l == l.rstrip(b" \t") or l.endswith(b"=") for l in b.split(b"\r\n"))
+lines = [l[1:] if l.startswith(b"..") else l for l in b.split(b"\r\n")]
+want = b"short line\n" + b"a=b " * 500 + b"end \n.dot\ncaf\xc3\xa9\n"
+assert quopri.decodestring(b"\n".join(lines)) == want, quopri.decodestring(b"\n".join(lines))' "$T/conv"
+
+python3 -c '
+import sys
+sys.stdout.buffer.write(b"Subject: long\nMIME-Version: 1.0\nContent-Type: text/plain; charset=iso-8859-1\nContent-Transfer-Encoding: 8bit\n\n" + b"x" * 1200 + b"\n")' > "$T/in"
+conv .x 'net!x' s r
+expect "single part 8bit: re-encoded, the old encoding field replaced" \
+    "^0 1 0 1$" "$RC $(printf '%s\n' "$C" | grep -ci '^content-transfer-encoding') $(printf '%s\n' "$C" | grep -ci '8bit') $(printf '%s\n' "$C" | grep -c '^Content-Type: text/plain; charset=iso-8859-1$')"
+
+python3 -c 'print("Subject: ok\n\n" + "y" * 998)' > "$T/in"; conv .x 'net!x' s r
+expect "a 998-octet line goes as it is" "^0 0$" "$RC $(printf '%s\n' "$C" | grep -ci 'quoted-printable')"
+
+python3 -c 'print("Subject: x\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b\n\n--b\n\n" + "z" * 1200 + "\n--b--")' > "$T/in"
+conv .x 'net!x' s r
+expect "a long line in a multipart message: refused, exit 69" "^69$" "$RC"
+expect "refused with a clear Permanent Failure, nothing printed" \
+    "^0 Permanent Failure: .*line longer than 998 octets.*multipart/mixed" \
+    "$(wc -c < "$T/conv") $(cat "$T/conv.err")"
+python3 -c 'print("Subject: x\nContent-Transfer-Encoding: base64\n\n" + "QUFB" * 300)' > "$T/in"
+conv .x 'net!x' s r
+expect "a long line in a base64 body: refused, exit 69" "^69 .*base64" "$RC $(cat "$T/conv.err")"
