@@ -32,7 +32,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <syslog.h>
 #include <sysexits.h>
 #include <unistd.h>
@@ -40,23 +39,13 @@
 #include "deliver.h"
 #include "log.h"
 
-
-struct rcpt {
-	const char	*addr;
-	char		 dir[PATH_MAX];
-	int		 dup;		/* same address as an earlier one */
-};
-
 static int	 dflag;
 
 static void	 usage(void) __attribute__((noreturn));
 static void	 complain(const char *, ...)
 		    __attribute__((format(printf, 1, 2)));
-static int	 badaddr(const char *);
+static void	 warn_job(int, const char *);
 static int	 source(struct msgsrc *);
-static int	 deliver_one(const struct msgsrc *, const char *, struct rcpt *);
-static int	 deliver_all(struct rcpt *, int, const char *, const char *,
-		    struct map *);
 
 static void
 usage(void)
@@ -81,18 +70,12 @@ complain(const char *fmt, ...)
 		(void)fprintf(stderr, "deliver: %s\n", msg);
 }
 
-/* Addresses go into header lines: no control characters, bounded length. */
-static int
-badaddr(const char *a)
+/* maildir_run()'s warnings, the delivery lines among them */
+static void
+warn_job(int line, const char *msg)
 {
-	const unsigned char	*p;
-
-	if (strlen(a) > MAP_MAXKEY)
-		return 1;
-	for (p = (const unsigned char *)a; *p != '\0'; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			return 1;
-	return 0;
+	(void)line;
+	complain("%s", msg);
 }
 
 /*
@@ -146,88 +129,16 @@ source(struct msgsrc *src)
 	return 0;
 }
 
-static int
-deliver_one(const struct msgsrc *src, const char *sender, struct rcpt *r)
-{
-	char	 name[NAME_MAX + 1], err[PATH_MAX + 128];
-	char	 es[2 * MAP_MAXKEY], er[2 * MAP_MAXKEY], ed[2 * PATH_MAX];
-	off_t	 size = 0;
-	int	 code;
-
-	code = maildir_deliver(r->dir, src, sender, r->addr, name,
-	    sizeof(name), &size, err, sizeof(err));
-	(void)log_escape(es, sizeof(es), sender, strlen(sender));
-	(void)log_escape(er, sizeof(er), r->addr, strlen(r->addr));
-	(void)log_escape(ed, sizeof(ed), r->dir, strlen(r->dir));
-	if (code == 0)
-		log_info("delivery from=<%s> to=<%s> maildir=%s file=%s "
-		    "size=%lld result=ok", es, er, ed, name, (long long)size);
-	else
-		complain("delivery from=<%s> to=<%s> maildir=%s result=%s "
-		    "error=\"%s\"", es, er, ed,
-		    code == EX_TEMPFAIL ? "tempfail" : "permfail", err);
-	return code;
-}
-
-/* Map every recipient, make every Maildir, then write the copies. */
-static int
-deliver_all(struct rcpt *rcpts, int n, const char *sender,
-    const char *mapfile, struct map *map)
-{
-	struct msgsrc	 src;
-	char		 err[PATH_MAX + 128];
-	int		 i, j, code, worst = 0, unknown = 0;
-
-	for (i = 0; i < n; i++) {
-		for (j = 0; j < i; j++)
-			if (strcasecmp(rcpts[i].addr, rcpts[j].addr) == 0)
-				rcpts[i].dup = 1;
-		if (badaddr(rcpts[i].addr)) {
-			complain("recipient %d: bad address", i + 1);
-			return EX_DATAERR;
-		}
-		if (map_lookup(map, rcpts[i].addr, rcpts[i].dir,
-		    sizeof(rcpts[i].dir)) != MAP_FOUND) {
-			(void)log_escape(err, sizeof(err), rcpts[i].addr,
-			    strlen(rcpts[i].addr));
-			complain("<%s>: no such mailbox in %s", err, mapfile);
-			unknown = 1;
-		}
-	}
-	if (unknown)
-		return EX_NOUSER;
-	for (i = 0; i < n; i++) {
-		if (!rcpts[i].dup && (code = maildir_create(rcpts[i].dir, err,
-		    sizeof(err))) != 0) {
-			complain("%s", err);
-			return code;
-		}
-	}
-	if ((code = source(&src)) != 0)
-		return code;
-
-	/*
-	 * A temporary failure after some copies were written makes the
-	 * client send the whole message again: duplicates, never a loss.
-	 */
-	for (i = 0; i < n; i++) {
-		if (rcpts[i].dup)
-			continue;
-		code = deliver_one(&src, sender, &rcpts[i]);
-		if (code == EX_TEMPFAIL || (code != 0 && worst == 0))
-			worst = code;
-	}
-	return worst;
-}
-
 int
 main(int argc, char *argv[])
 {
-	const char	*mapfile = DELIVER_MAP, *sender = NULL;
-	struct rcpt	*rcpts;
-	struct map	 map;
-	char		 err[PATH_MAX + 128];
-	int		 ch, i, code;
+	struct mdjob	 job;
+	int		 ch;
+
+	memset(&job, 0, sizeof(job));
+	job.mapfile = DELIVER_MAP;
+	job.source = source;
+	job.warn = warn_job;
 
 	while ((ch = getopt(argc, argv, "dif:M:")) != -1) {
 		switch (ch) {
@@ -235,13 +146,13 @@ main(int argc, char *argv[])
 			dflag = 1;
 			break;
 		case 'f':
-			sender = optarg;
+			job.sender = optarg;
 			break;
 		case 'i':
 			/* sendmail's: a lone dot is data; always so here */
 			break;
 		case 'M':
-			mapfile = optarg;
+			job.mapfile = optarg;
 			break;
 		default:
 			usage();
@@ -249,35 +160,10 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if (sender == NULL || argc < 1)
+	if (job.sender == NULL || argc < 1)
 		usage();
 	log_init("deliver", LOG_TO_SYSLOG | (dflag ? LOG_TO_STDERR : 0),
 	    dflag);
 	(void)umask(077);
-
-	if (badaddr(sender)) {
-		complain("bad sender address");
-		return EX_DATAERR;
-	}
-	switch (map_load(&map, mapfile, err, sizeof(err))) {
-	case 0:
-		break;
-	case -1:
-		complain("map %s: %s", mapfile, strerror(errno));
-		return errno == ENOENT || errno == EACCES ? EX_CONFIG :
-		    EX_TEMPFAIL;
-	default:
-		complain("map %s: %s", mapfile, err);
-		return EX_CONFIG;
-	}
-	if ((rcpts = calloc(argc, sizeof(*rcpts))) == NULL) {
-		complain("out of memory");
-		return EX_TEMPFAIL;
-	}
-	for (i = 0; i < argc; i++)
-		rcpts[i].addr = argv[i];
-	code = deliver_all(rcpts, argc, sender, mapfile, &map);
-	free(rcpts);
-	map_free(&map);
-	return code;
+	return maildir_run(&job, argv, argc);
 }

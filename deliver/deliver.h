@@ -78,4 +78,21 @@ int	maildir_deliver(const char *, const struct msgsrc *, const char *,
 	    const char *, char *, size_t, off_t *, char *, size_t);
 int	maildir_errcode(int);
 
+/*
+ * One message to several recipients, shared by deliver(8) and smtpd's
+ * built-in mailer: what differs between them is the message source and
+ * where warnings go.
+ */
+struct mdjob {
+	const char	*mapfile;
+	const char	*sender;
+	const char	*id;		/* message id for the log line, or NULL */
+	struct msgsrc	 src;		/* the message, unless source is set */
+	int		(*source)(struct msgsrc *);	/* sysexits code */
+	void		(*warn)(int, const char *);	/* 1: a delivery line */
+};
+
+int	maildir_badaddr(const char *);
+int	maildir_run(struct mdjob *, char **, size_t);
+
 #endif /* DELIVER_H */

@@ -18,6 +18,8 @@
  * Maildir delivery, the safe way: write tmp/<unique> with O_EXCL, fsync,
  * link() into new/ (rename() where the file system has no hard links),
  * unlink the tmp/ name, fsync new/.  A reader never sees a partial file.
+ * maildir_run() does it for every recipient of a message, for deliver(8)
+ * and for smtpd's built-in mailer alike.
  */
 
 #include <sys/types.h>
@@ -27,16 +29,26 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <sysexits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "deliver.h"
+#include "log.h"
 
 #define MD_COPYBUF	65536
 #define MD_TRIES	5		/* O_EXCL collisions before giving up */
+#define MD_MSGLEN	(4 * PATH_MAX)	/* a warning, the delivery line included */
+
+struct md_rcpt {
+	const char	*addr;
+	char		 dir[PATH_MAX];
+	int		 dup;		/* same address as an earlier one */
+};
 
 static const char	*md_host(void);
 static int		 md_mkdirs(char *, int);
@@ -44,6 +56,11 @@ static int		 md_fail(char *, size_t, int, const char *, const char *);
 static int		 md_write(int, const char *, size_t);
 static int		 md_copy(int, const struct msgsrc *, off_t *);
 static int		 md_fsyncdir(const char *);
+static void		 md_warn(const struct mdjob *, int, const char *, ...)
+			    __attribute__((format(printf, 3, 4)));
+static int		 md_one(const struct mdjob *, const struct md_rcpt *);
+static int		 md_all(struct mdjob *, struct md_rcpt *, size_t,
+			    const struct map *);
 
 static unsigned int	 md_count;
 
@@ -283,4 +300,148 @@ maildir_deliver(const char *dir, const struct msgsrc *src, const char *sender,
 		(void)close(fd);
 	(void)unlink(tmp);
 	return md_fail(err, errlen, e, "write", tmp);
+}
+
+/* Addresses go into header lines: no control characters, bounded length. */
+int
+maildir_badaddr(const char *a)
+{
+	const unsigned char	*p;
+
+	if (strlen(a) > MAP_MAXKEY)
+		return 1;
+	for (p = (const unsigned char *)a; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return 1;
+	return 0;
+}
+
+static void
+md_warn(const struct mdjob *j, int line, const char *fmt, ...)
+{
+	char	 msg[MD_MSGLEN];
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	j->warn(line, msg);
+}
+
+static int
+md_one(const struct mdjob *j, const struct md_rcpt *r)
+{
+	char	 name[NAME_MAX + 1], err[PATH_MAX + 128], id[48] = "";
+	char	 es[2 * MAP_MAXKEY], er[2 * MAP_MAXKEY], ed[2 * PATH_MAX];
+	off_t	 size = 0;
+	int	 code;
+
+	code = maildir_deliver(r->dir, &j->src, j->sender, r->addr, name,
+	    sizeof(name), &size, err, sizeof(err));
+	if (j->id != NULL)
+		(void)snprintf(id, sizeof(id), "id=%s ", j->id);
+	(void)log_escape(es, sizeof(es), j->sender, strlen(j->sender));
+	(void)log_escape(er, sizeof(er), r->addr, strlen(r->addr));
+	(void)log_escape(ed, sizeof(ed), r->dir, strlen(r->dir));
+	if (code == 0)
+		log_info("delivery %sfrom=<%s> to=<%s> maildir=%s file=%s "
+		    "size=%lld result=ok", id, es, er, ed, name,
+		    (long long)size);
+	else
+		md_warn(j, 1, "delivery %sfrom=<%s> to=<%s> maildir=%s "
+		    "result=%s error=\"%s\"", id, es, er, ed,
+		    code == EX_TEMPFAIL ? "tempfail" : "permfail", err);
+	return code;
+}
+
+/* Map every recipient, make every Maildir, then write the copies. */
+static int
+md_all(struct mdjob *j, struct md_rcpt *r, size_t n, const struct map *map)
+{
+	char	 err[PATH_MAX + 128];
+	size_t	 i, k;
+	int	 code, worst = 0, unknown = 0;
+
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < i; k++)
+			if (strcasecmp(r[i].addr, r[k].addr) == 0)
+				r[i].dup = 1;
+		if (maildir_badaddr(r[i].addr)) {
+			md_warn(j, 0, "recipient %zu: bad address", i + 1);
+			return EX_DATAERR;
+		}
+		if (map_lookup(map, r[i].addr, r[i].dir, sizeof(r[i].dir)) !=
+		    MAP_FOUND) {
+			(void)log_escape(err, sizeof(err), r[i].addr,
+			    strlen(r[i].addr));
+			md_warn(j, 0, "<%s>: no such mailbox in %s", err,
+			    j->mapfile);
+			unknown = 1;
+		}
+	}
+	if (unknown)
+		return EX_NOUSER;
+	for (i = 0; i < n; i++)
+		if (!r[i].dup && (code = maildir_create(r[i].dir, err,
+		    sizeof(err))) != 0) {
+			md_warn(j, 0, "%s", err);
+			return code;
+		}
+	if (j->source != NULL && (code = j->source(&j->src)) != 0)
+		return code;
+
+	/*
+	 * A temporary failure after some copies were written makes the
+	 * client send the whole message again: duplicates, never a loss.
+	 */
+	for (i = 0; i < n; i++) {
+		if (r[i].dup)
+			continue;
+		code = md_one(j, &r[i]);
+		if (code == EX_TEMPFAIL || (code != 0 && worst == 0))
+			worst = code;
+	}
+	return worst;
+}
+
+/*
+ * Deliver one message to the Maildirs the map names for rcpt[0..n-1]:
+ * nothing is written unless every recipient maps and every Maildir can
+ * be made.  Returns 0 or the worst sysexits code.
+ */
+int
+maildir_run(struct mdjob *j, char **rcpt, size_t n)
+{
+	struct md_rcpt	*r;
+	struct map	 map;
+	char		 err[PATH_MAX + 128];
+	size_t		 i;
+	int		 code, e;
+
+	if (maildir_badaddr(j->sender)) {
+		md_warn(j, 0, "bad sender address");
+		return EX_DATAERR;
+	}
+	switch (map_load(&map, j->mapfile, err, sizeof(err))) {
+	case 0:
+		break;
+	case -1:
+		e = errno;
+		md_warn(j, 0, "map %s: %s", j->mapfile, strerror(e));
+		return e == ENOENT || e == EACCES ? EX_CONFIG : EX_TEMPFAIL;
+	default:
+		md_warn(j, 0, "map %s: %s", j->mapfile, err);
+		return EX_CONFIG;
+	}
+	if ((r = calloc(n, sizeof(*r))) == NULL) {
+		md_warn(j, 0, "out of memory");
+		map_free(&map);
+		return EX_TEMPFAIL;
+	}
+	for (i = 0; i < n; i++)
+		r[i].addr = rcpt[i];
+	code = md_all(j, r, n, &map);
+	free(r);
+	map_free(&map);
+	return code;
 }

@@ -27,23 +27,13 @@
 
 #include <sys/types.h>
 
-#include <errno.h>
-#include <limits.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sysexits.h>
 
 #include "smtpd.h"
 #include "log.h"
 #include "../deliver/deliver.h"
 
-struct mrcpt {
-	const char	*addr;
-	char		 dir[PATH_MAX];
-	int		 dup;		/* same address as an earlier one */
-};
+static void	 warn_job(int, const char *);
 
 const char *
 mdeliver_map(const struct conf *c)
@@ -61,127 +51,28 @@ mdeliver_map(const struct conf *c)
 	return NULL;
 }
 
-/* As deliver's badaddr(): addresses go into header lines. */
-static int
-badaddr(const char *a)
+/* Setup errors carry deliver's name, as its stderr does; delivery lines not. */
+static void
+warn_job(int line, const char *msg)
 {
-	const unsigned char	*p;
-
-	if (strlen(a) > MAP_MAXKEY)
-		return 1;
-	for (p = (const unsigned char *)a; *p != '\0'; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			return 1;
-	return 0;
-}
-
-static int
-one(struct parent *p, const struct msgsrc *src, const char *sender,
-    struct mrcpt *r)
-{
-	char	 name[NAME_MAX + 1], err[PATH_MAX + 128];
-	char	 es[2 * MAP_MAXKEY], er[2 * MAP_MAXKEY], ed[2 * PATH_MAX];
-	off_t	 size = 0;
-	int	 code;
-
-	code = maildir_deliver(r->dir, src, sender, r->addr, name,
-	    sizeof(name), &size, err, sizeof(err));
-	(void)log_escape(es, sizeof(es), sender, strlen(sender));
-	(void)log_escape(er, sizeof(er), r->addr, strlen(r->addr));
-	(void)log_escape(ed, sizeof(ed), r->dir, strlen(r->dir));
-	if (code == 0)
-		log_info("delivery id=%s from=<%s> to=<%s> maildir=%s file=%s "
-		    "size=%lld result=ok", p->msgid, es, er, ed, name,
-		    (long long)size);
+	if (line)
+		log_warnx("%s", msg);
 	else
-		log_warnx("delivery id=%s from=<%s> to=<%s> maildir=%s "
-		    "result=%s error=\"%s\"", p->msgid, es, er, ed,
-		    code == EX_TEMPFAIL ? "tempfail" : "permfail", err);
-	return code;
-}
-
-/* Map every recipient, make every Maildir, then write the copies. */
-static int
-all(struct parent *p, struct mrcpt *r, size_t n, const char *sender,
-    const char *mapfile, struct map *map)
-{
-	struct msgsrc	 src;
-	char		 err[PATH_MAX + 128];
-	size_t		 i, j;
-	int		 code, worst = 0, unknown = 0;
-
-	for (i = 0; i < n; i++) {
-		for (j = 0; j < i; j++)
-			if (strcasecmp(r[i].addr, r[j].addr) == 0)
-				r[i].dup = 1;
-		if (badaddr(r[i].addr)) {
-			log_warnx("deliver: recipient %zu: bad address", i + 1);
-			return EX_DATAERR;
-		}
-		if (map_lookup(map, r[i].addr, r[i].dir, sizeof(r[i].dir)) !=
-		    MAP_FOUND) {
-			(void)log_escape(err, sizeof(err), r[i].addr,
-			    strlen(r[i].addr));
-			log_warnx("deliver: <%s>: no such mailbox in %s", err,
-			    mapfile);
-			unknown = 1;
-		}
-	}
-	if (unknown)
-		return EX_NOUSER;
-	for (i = 0; i < n; i++)
-		if (!r[i].dup && (code = maildir_create(r[i].dir, err,
-		    sizeof(err))) != 0) {
-			log_warnx("deliver: %s", err);
-			return code;
-		}
-	src.fd = p->spoolfd;
-	src.off = 0;
-	/* a tempfail after some copies: the client resends, never a loss */
-	for (i = 0; i < n; i++) {
-		if (r[i].dup)
-			continue;
-		code = one(p, &src, sender, &r[i]);
-		if (code == EX_TEMPFAIL || (code != 0 && worst == 0))
-			worst = code;
-	}
-	return worst;
+		log_warnx("deliver: %s", msg);
 }
 
 int
 mdeliver_run(struct parent *p, const char *mapfile, const char *sender,
     char **rcpt, size_t nrcpt)
 {
-	struct mrcpt	*r;
-	struct map	 map;
-	char		 err[PATH_MAX + 128];
-	size_t		 i;
-	int		 code, e;
+	struct mdjob	 job;
 
-	if (badaddr(sender)) {
-		log_warnx("deliver: bad sender address");
-		return EX_DATAERR;
-	}
-	switch (map_load(&map, mapfile, err, sizeof(err))) {
-	case 0:
-		break;
-	case -1:
-		e = errno;
-		log_warnx("deliver: map %s: %s", mapfile, strerror(e));
-		return e == ENOENT || e == EACCES ? EX_CONFIG : EX_TEMPFAIL;
-	default:
-		log_warnx("deliver: map %s: %s", mapfile, err);
-		return EX_CONFIG;
-	}
-	if ((r = calloc(nrcpt, sizeof(*r))) == NULL) {
-		log_warn("deliver");
-		map_free(&map);
-		return EX_TEMPFAIL;
-	}
-	for (i = 0; i < nrcpt; i++)
-		r[i].addr = rcpt[i];
-	code = all(p, r, nrcpt, sender, mapfile, &map);
-	free(r);
-	map_free(&map);
-	return code;
+	memset(&job, 0, sizeof(job));
+	job.mapfile = mapfile;
+	job.sender = sender;
+	job.id = p->msgid;
+	job.src.fd = p->spoolfd;
+	job.src.off = 0;
+	job.warn = warn_job;
+	return maildir_run(&job, rcpt, nrcpt);
 }
