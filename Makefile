@@ -13,15 +13,26 @@ PKG_LIBS !=	pkg-config --libs libbsd-overlay libtls libssl libcrypto libunbound 
 BSD_LIBS !=	pkg-config --libs libbsd-overlay 2>/dev/null || true
 CRYPT_LIBS !=	if [ "`uname -s`" = Linux ]; then echo -lcrypt; fi
 # smtpd starts once per connection: on Linux, when the archives are there,
-# link OpenSSL and libbsd into it (libc stays shared for NSS); libunbound
-# is dlopen()ed by dns.c only when `unbound' is set.  STATIC_LIBS=no: all shared.
+# link libbsd, libmd and libcrypt into it (libc stays shared for NSS).
+# OpenSSL is not linked in: tls.c and tlspriv.c are smtpd-tls.so, which
+# tlsmod.c loads only when a certificate is configured; libunbound is
+# dlopen()ed by dns.c only when `unbound' is set.  STATIC_LIBS=no: all shared.
 STATIC_LIBS ?=	yes
 SMTPD_LIBS !=	a() { [ -f "`${CC} -print-file-name=lib$$1.a`" ]; }; \
 		if [ "${STATIC_LIBS}" = yes ] && [ "`uname -s`" = Linux ] && \
-		    a ssl && a crypto && a bsd && a md && a crypt; then \
-		echo "-Wl,-Bstatic -lssl -lcrypto -lbsd -lmd -lcrypt -Wl,-Bdynamic -ldl -pthread"; \
-		else echo "`pkg-config --libs libbsd-overlay libssl libcrypto 2>/dev/null` \
+		    a bsd && a md && a crypt; then \
+		echo "-Wl,-Bstatic -lbsd -lmd -lcrypt -Wl,-Bdynamic -ldl -pthread"; \
+		else echo "`pkg-config --libs libbsd-overlay 2>/dev/null` -lmd \
 		    -ldl `[ \"\`uname -s\`\" = Linux ] && echo -lcrypt`"; fi
+TLSMOD_LIBS !=	pkg-config --libs libssl libcrypto 2>/dev/null || echo -lssl -lcrypto
+# smtpd exports its symbols to smtpd-tls.so; binds its ~200 functions at
+# exec (-z now: resolved once in the parent, not again in each process
+# after the fork, and the GOT read-only); packed relative relocations
+# (DT_RELR) where the linker and libc know them: less to read at each exec
+SMTPD_LDFLAGS != f=-Wl,-z,pack-relative-relocs; \
+		if echo 'int main(void){return 0;}' | ${CC} -x c - $$f \
+		    -o /dev/null 2>&1 | grep -q . ; then f=; fi; \
+		echo "-Wl,--export-dynamic -Wl,-z,now $$f"
 
 WARN =		-Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wmissing-prototypes \
 		-Wstrict-prototypes -Wno-unused-parameter
@@ -38,9 +49,12 @@ PRIVSEP_SRCS =	privsep/msg.c privsep/marshal.c privsep/privdrop.c privsep/log.c 
 		privsep/sandbox_common.c
 SMTPD_SRCS =	smtpd/smtpd.c smtpd/conf.c smtpd/peer.c smtpd/parent.c \
 		smtpd/mailer.c smtpd/policy.c smtpd/greylist.c smtpd/dns.c \
-		smtpd/authpriv.c smtpd/tlspriv.c smtpd/session.c smtpd/io.c \
-		smtpd/reply.c smtpd/addr.c smtpd/data.c smtpd/tls.c smtpd/auth.c \
-		smtpd/rules.c smtpd/mdeliver.c deliver/maildir.c deliver/map.c
+		smtpd/authpriv.c smtpd/session.c smtpd/io.c \
+		smtpd/reply.c smtpd/addr.c smtpd/data.c smtpd/auth.c \
+		smtpd/rules.c smtpd/mdeliver.c deliver/maildir.c deliver/map.c \
+		smtpd/tlsmod.c
+TLSMOD_SRCS =	smtpd/tls.c smtpd/tlspriv.c
+TLSMOD_OBJS =	smtpd/tls.pic.o smtpd/tlspriv.pic.o
 SMTP_SRCS =	smtp/smtp.c smtp/mx.c smtp/dial.c smtp/client.c smtp/rfc822.c \
 		smtp/tls.c smtp/auth.c smtp/dane.c smtp/reply.c
 DELIVER_SRCS =	deliver/deliver.c deliver/maildir.c deliver/map.c
@@ -50,7 +64,7 @@ SMTPD_OBJS =	${SMTPD_SRCS:.c=.o}
 SMTP_OBJS =	${SMTP_SRCS:.c=.o}
 DELIVER_OBJS =	${DELIVER_SRCS:.c=.o}
 
-PROGS =		smtpd/smtpd smtp/smtp deliver/deliver
+PROGS =		smtpd/smtpd smtpd/smtpd-tls.so smtp/smtp deliver/deliver
 MANS =		man/smtp.8 man/smtpd.conf.5 man/deliver.8
 
 all: ${PROGS}
@@ -64,7 +78,17 @@ privsep/libprivsep.a: ${PRIVSEP_OBJS}
 	ar rcs $@ ${PRIVSEP_OBJS}
 
 smtpd/smtpd: ${SMTPD_OBJS} privsep/libprivsep.a
-	${CC} ${LDFLAGS} -o $@ ${SMTPD_OBJS} privsep/libprivsep.a ${SMTPD_LIBS}
+	${CC} ${LDFLAGS} ${SMTPD_LDFLAGS} -o $@ ${SMTPD_OBJS} privsep/libprivsep.a ${SMTPD_LIBS}
+
+smtpd/tls.pic.o: smtpd/tls.c smtpd/smtpd.h smtpd/session.h privsep/privsep.h privsep/log.h
+	${CC} ${CFLAGS} -fPIC -c smtpd/tls.c -o $@
+
+smtpd/tlspriv.pic.o: smtpd/tlspriv.c smtpd/smtpd.h smtpd/session.h privsep/privsep.h privsep/log.h
+	${CC} ${CFLAGS} -fPIC -c smtpd/tlspriv.c -o $@
+
+# the rest of smtpd (log, ps_*, strlcpy...) comes from the executable
+smtpd/smtpd-tls.so: ${TLSMOD_OBJS}
+	${CC} ${LDFLAGS} -shared -Wl,-Bsymbolic -o $@ ${TLSMOD_OBJS} ${TLSMOD_LIBS}
 
 smtp/smtp: ${SMTP_OBJS} privsep/libprivsep.a
 	${CC} ${LDFLAGS} -o $@ ${SMTP_OBJS} privsep/libprivsep.a ${PKG_LIBS}
@@ -108,6 +132,7 @@ install: all
 	install -d ${DESTDIR}${LIBEXECDIR}/upas ${DESTDIR}${SYSCONFDIR}/upas \
 	    ${DESTDIR}${MANDIR}/man5 ${DESTDIR}${MANDIR}/man8
 	install -m 755 smtpd/smtpd smtp/smtp deliver/deliver ${DESTDIR}${LIBEXECDIR}/upas/
+	install -m 644 smtpd/smtpd-tls.so ${DESTDIR}${LIBEXECDIR}/upas/
 	install -m 644 man/smtp.8 ${DESTDIR}${MANDIR}/man8/upas-smtp.8
 	install -m 644 man/deliver.8 ${DESTDIR}${MANDIR}/man8/upas-deliver.8
 	install -m 644 man/smtpd.conf.5 ${DESTDIR}${MANDIR}/man5/upas-smtpd.conf.5
@@ -116,7 +141,7 @@ install: all
 	    install -m 644 etc/$$f ${DESTDIR}${SYSCONFDIR}/upas/$$f; done
 
 clean:
-	rm -f ${PROGS} ${PRIVSEP_OBJS} ${SMTPD_OBJS} ${SMTP_OBJS} ${DELIVER_OBJS} \
+	rm -f ${PROGS} ${PRIVSEP_OBJS} ${SMTPD_OBJS} ${SMTP_OBJS} ${DELIVER_OBJS} ${TLSMOD_OBJS} \
 	    privsep/libprivsep.a
 
 .PHONY: all deps run test asan fuzz bench lint install clean

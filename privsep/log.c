@@ -22,6 +22,7 @@
 #include <sys/types.h>
 
 #include <errno.h>
+#include <paths.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,8 +55,14 @@ log_init(const char *ident, int dest, int verbose)
 	log_ident = ident;
 	log_dest = dest;
 	log_verbose = verbose;
+	/*
+	 * No syslog socket (a container): syslog(3) would try to connect
+	 * again for every line; go without it for this process's life.
+	 */
+	if ((dest & LOG_TO_SYSLOG) && access(_PATH_LOG, W_OK) == -1)
+		log_dest = dest & ~LOG_TO_SYSLOG;
 	/* LOG_NDELAY: the socket to /dev/log is opened before any chroot */
-	if (dest & LOG_TO_SYSLOG)
+	if (log_dest & LOG_TO_SYSLOG)
 		openlog(ident, LOG_PID | LOG_NDELAY, LOG_MAIL);
 	tzset();
 }

@@ -32,9 +32,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <md5.h>		/* libmd: smtpd links no OpenSSL (tlsmod.c) */
 
 #include "log.h"
 #include "smtpd.h"
@@ -88,6 +86,52 @@ cred_find(const char *file, const char *user, struct cred *c)
 	return found;
 }
 
+/* Equal, in time that depends only on n. */
+static int
+ct_eq(const void *a, const void *b, size_t n)
+{
+	const volatile unsigned char	*x = a, *y = b;
+	unsigned char			 d = 0;
+	size_t				 i;
+
+	for (i = 0; i < n; i++)
+		d |= x[i] ^ y[i];
+	return d == 0;
+}
+
+/* RFC 2104 HMAC with MD5. */
+static void
+hmac_md5(const char *key, size_t keylen, const char *text, size_t textlen,
+    uint8_t mac[MD5_DIGEST_LENGTH])
+{
+	MD5_CTX		ctx;
+	uint8_t		k[64], pad[64];
+	size_t		i;
+
+	memset(k, 0, sizeof(k));
+	if (keylen > sizeof(k)) {
+		MD5Init(&ctx);
+		MD5Update(&ctx, (const uint8_t *)key, keylen);
+		MD5Final(k, &ctx);
+	} else
+		memcpy(k, key, keylen);
+	for (i = 0; i < sizeof(pad); i++)
+		pad[i] = k[i] ^ 0x36;
+	MD5Init(&ctx);
+	MD5Update(&ctx, pad, sizeof(pad));
+	MD5Update(&ctx, (const uint8_t *)text, textlen);
+	MD5Final(mac, &ctx);
+	for (i = 0; i < sizeof(pad); i++)
+		pad[i] = k[i] ^ 0x5c;
+	MD5Init(&ctx);
+	MD5Update(&ctx, pad, sizeof(pad));
+	MD5Update(&ctx, mac, MD5_DIGEST_LENGTH);
+	MD5Final(mac, &ctx);
+	explicit_bzero(k, sizeof(k));
+	explicit_bzero(pad, sizeof(pad));
+	explicit_bzero(&ctx, sizeof(ctx));
+}
+
 static int
 check_password(const struct cred *c, const char *pw)
 {
@@ -100,7 +144,7 @@ check_password(const struct cred *c, const char *pw)
 	r = crypt_r(pw, hash, &cd);
 	ok = c->hash[0] != '\0' && r != NULL && r[0] != '*' &&
 	    strlen(r) == strlen(c->hash) &&
-	    CRYPTO_memcmp(r, c->hash, strlen(r)) == 0;
+	    ct_eq(r, c->hash, strlen(r));
 	explicit_bzero(&cd, sizeof(cd));
 	return ok;
 }
@@ -109,18 +153,17 @@ check_password(const struct cred *c, const char *pw)
 static int
 check_cram(const struct cred *c, const char *chal, const char *digest)
 {
-	uint8_t		 mac[EVP_MAX_MD_SIZE];
-	char		 hex[2 * EVP_MAX_MD_SIZE + 1];
-	unsigned int	 n, i;
+	uint8_t		 mac[MD5_DIGEST_LENGTH];
+	char		 hex[2 * MD5_DIGEST_LENGTH + 1];
+	unsigned int	 n = MD5_DIGEST_LENGTH, i;
 	int		 ok;
 
-	if (c->cram[0] == '\0' || chal[0] != '<' ||
-	    HMAC(EVP_md5(), c->cram, strlen(c->cram),
-	    (const unsigned char *)chal, strlen(chal), mac, &n) == NULL)
+	if (c->cram[0] == '\0' || chal[0] != '<')
 		return 0;
+	hmac_md5(c->cram, strlen(c->cram), chal, strlen(chal), mac);
 	for (i = 0; i < n; i++)
 		snprintf(hex + 2 * i, 3, "%02x", mac[i]);
-	ok = strlen(digest) == 2 * n && CRYPTO_memcmp(hex, digest, 2 * n) == 0;
+	ok = strlen(digest) == 2 * n && ct_eq(hex, digest, 2 * n);
 	explicit_bzero(mac, sizeof(mac));
 	explicit_bzero(hex, sizeof(hex));
 	return ok;

@@ -6,17 +6,17 @@
 
 tls_certs || exit 1
 if [ "$BIN" = "$TOP" ]; then
-	make -C "$TOP" smtpd/tlspriv.o privsep/libprivsep.a >"$T/make.log" 2>&1 ||
-	    { fail "make smtpd/tlspriv.o"; exit 1; }
+	make -C "$TOP" smtpd/tlspriv.pic.o smtpd/tls.pic.o privsep/libprivsep.a >"$T/make.log" 2>&1 ||
+	    { fail "make smtpd/tlspriv.pic.o"; exit 1; }
 fi
 cc=${CC:-cc}; san=
-if nm "$BIN/smtpd/tlspriv.o" 2>/dev/null | grep -q __asan_; then
+if nm "$BIN/smtpd/tlspriv.pic.o" 2>/dev/null | grep -q __asan_; then
 	cc=clang; san="-fsanitize=address,undefined -fno-omit-frame-pointer"
 fi
 pkg=$(pkg-config --cflags --libs libbsd-overlay libssl libcrypto)
 # shellcheck disable=SC2086
 $cc -std=gnu11 -D_GNU_SOURCE -g -O1 -Wall $san -I"$TOP/privsep" -I"$TOP/smtpd" \
-    -o "$T/signtest" "$TLSDIR/signtest.c" "$BIN/smtpd/tlspriv.o" "$BIN/smtpd/tls.o" \
+    -o "$T/signtest" "$TLSDIR/signtest.c" "$BIN/smtpd/tlspriv.pic.o" "$BIN/smtpd/tls.pic.o" \
     "$BIN/privsep/libprivsep.a" $pkg >"$T/cc.log" 2>&1 ||
     { fail "compile signtest"; sed 's/^/#   /' "$T/cc.log" | head; exit 1; }
 for k in rsa ec; do

@@ -1,0 +1,45 @@
+#!/bin/sh
+# CPU and page faults per connection, for issue 6's profile: each program
+# given serves N connections (default 300, C=10 at once, one 1 KiB message
+# each, smtp-source) under tcpserver, which runs under `perf stat', so the
+# figures are tcpserver's plus every process it starts, divided by N.
+# An smtpd gets the production configuration run.sh uses (trusted
+# loopback, no greetpause, the built-in mailer); anything else (e.g. the
+# floor, a build of regress/bench/trivial.c) just runs.  Not part of the
+# suite.  Usage: sh regress/bench/cpu.sh [program...] (default: the built
+# smtpd and the floor).  Copy a binary elsewhere to compare builds: an
+# smtpd finds smtpd-tls.so beside itself.
+UPAS_TEST=${UPAS_TEST:-bench-cpu}
+. "$(cd "$(dirname "$0")/../.." && pwd)/regress/lib.sh"
+. "$TOP/regress/peers/sink.sh"
+sink_bins || { echo "cpu.sh: no smtp-source"; exit 1; }
+command -v perf >/dev/null 2>&1 || { echo "cpu.sh: no perf"; exit 1; }
+N=${N:-300} C=${C:-10}
+cc -O2 -o "$T/trivial" "$TOP/regress/bench/trivial.c" || exit 1
+[ $# -gt 0 ] || set -- "$SMTPD" "$T/trivial"
+smtpd_setup
+sed -i -e '/^greetpause /d' "$CONF"
+echo 'ournets 127.0.0.0/8' >> "$CONF"
+m=$("$SMTPD" -C /dev/null -T | awk '$1 == "mailer" { print $2 }')
+sed -i -e "s|^mailer [^ ]*|mailer $m|" "$CONF"
+for b in "$@"; do
+	port=$(freeport)
+	if "$b" -C /dev/null -T </dev/null >/dev/null 2>&1; then set -- "$b" -C "$CONF"; else set -- "$b"; fi
+	perf stat -x, -e task-clock,page-faults,context-switches -o "$T/stat.$port" -- \
+	    tcpserver -R -H -l 0 -c 200 -b 100 127.0.0.1 "$port" "$@" >>"$T/tcp.out" 2>&1 &
+	pp=$!
+	wait_port "$port" || { echo "$b: did not start"; continue; }
+	[ -d "$MAILDIR/new" ] && find "$MAILDIR/new" -type f -delete
+	t0=$(date +%s.%N)
+	timeout 120 "$SMTP_SOURCE" -N -s "$C" -m "$N" -l 1024 -M bench.test -f bench@bench.test \
+	    -t bench@test.example 127.0.0.1:"$port" >"$T/src.$port" 2>&1
+	t1=$(date +%s.%N)
+	sleep 0.3
+	kill -INT $(pgrep -P "$pp") 2>/dev/null
+	wait "$pp"
+	awk -F, -v n="$N" -v b="$(basename "$b")" -v a="$t0" -v e="$t1" '
+	    $3 == "task-clock" { t = $1 } $3 == "page-faults" { p = $1 }
+	    $3 == "context-switches" { c = $1 }
+	    END { printf "%-14s cpu %6.2f ms/conn  faults %4.0f/conn  switches %5.1f/conn  %6.1f conn/s\n",
+	        b, t / n, p / n, c / n, n / (e - a) }' "$T/stat.$port"
+done
