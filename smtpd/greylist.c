@@ -285,6 +285,11 @@ p_grey(struct parent *p, struct ps_msg *m)
 	struct ps_buf	 b;
 	int		 rv;
 
+	/* without -g the child never asks; greydir is open if it exists */
+	if (!p->conf->greylist) {
+		parent_kill(p, "greylist not enabled");
+		return;
+	}
 	if (ps_get_str(m, rcpt, sizeof(rcpt)) == -1 || ps_end(m) == -1) {
 		parent_kill(p, "bad greylist request");
 		return;

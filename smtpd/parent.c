@@ -564,6 +564,9 @@ p_queue_dump(struct parent *p, struct ps_msg *m)
 	size_t		 nrcpt;
 	int		 dfd, fd = -1, i, ok = 0;
 
+	/* only -s keeps blocked mail: dumpdir is open whenever it exists */
+	if (!p->conf->saveblocked)
+		parent_kill(p, "dump not enabled");
 	if (ps_get_str(m, reason, sizeof(reason)) == -1 ||
 	    ps_get_str(m, sender, sizeof(sender)) == -1 || !addr_ok(sender, 1))
 		parent_kill(p, "malformed dump");

@@ -1,0 +1,75 @@
+#!/bin/sh
+# The parent refuses what the configuration does not allow, whatever the
+# child asks: without -s no dump (dumpdir is open whenever it exists),
+# without -g no greylist marker.  Crafted messages are injected into the
+# session child with gdb, as in t-privsep.sh.
+. "${UPAS_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/regress/lib.sh"
+[ -x /usr/bin/python3 ] && PATH=/usr/bin:$PATH
+command -v tcpserver >/dev/null || { skip "tcpserver" "ucspi-tcp not installed"; exit 0; }
+command -v gdb >/dev/null || { skip "crafted privsep messages" "gdb not installed"; exit 0; }
+[ "$(cat /proc/sys/kernel/yama/ptrace_scope 2>/dev/null || echo 0)" = 3 ] &&
+    { skip "crafted privsep messages" "ptrace disabled"; exit 0; }
+smtpd_setup
+P=$(freeport)
+tcpserver_start "$P" || exit 0	# neither -s nor -g
+sleep 0.3
+
+hold() {	# keep a session open for $1 seconds, greeting read
+	python3 - "$P" "$1" <<'PY' &
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 5)
+s.recv(512)
+time.sleep(float(sys.argv[2]))
+PY
+	bg_track $!
+}
+
+field() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
+find_procs() {
+	PAR="" CHILD=""
+	i=0
+	while [ $i -lt 50 ]; do
+		for p in $(pgrep -f "$SMTPD -C $CONF"); do
+			c=$(pgrep -P "$p" | head -n 1)
+			[ -n "$c" ] && [ "$(field "$c" Seccomp)" = 2 ] &&
+			    { PAR=$p; CHILD=$c; return 0; }
+		done
+		sleep 0.1; i=$((i + 1))
+	done
+	return 1
+}
+
+# inject "what" "msg words" ["msg words"...]: u32 words, one message each
+inject() {
+	what=$1; shift
+	hold 8
+	find_procs || { fail "found the child for $what"; return 1; }
+	set -- "$@"
+	args=""
+	for m in "$@"; do
+		n=$(echo "$m" | wc -w)
+		args="$args -ex 'set {unsigned int[$n]}(\$sp - 1024) = {$(echo "$m" | tr ' ' ',')}'"
+		args="$args -ex 'call (long)write(3, (char *)(\$sp - 1024), $((n * 4)))'"
+	done
+	eval gdb "$SMTPD" -p "$CHILD" -batch -nx $args >"$T/gdb.out" 2>&1
+	i=0
+	while [ $i -lt 50 ] && kill -0 "$PAR" 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
+	return 0
+}
+
+ABCD=1684234849		# "abcd" as a little-endian u32
+# PS_QUEUE_OPEN (18), then PS_QUEUE_DUMP (23): reason "abcd", sender "",
+# one recipient "abcd"
+if inject "dump" "18 16 1 0" "23 40 2 0 4 $ABCD 0 1 4 $ABCD"; then
+	n=$(find "$T/dump" -type f 2>/dev/null | wc -l)
+	expect "no -s: a dump request writes nothing to dumpdir" '^0$' "$n"
+	expect "no -s: the dump request is a privsep violation" \
+	    'privsep violation: dump not enabled' "$(cat "$LOG")"
+fi
+# PS_GREY_REQ (26): recipient "abcd"
+if inject "greylist" "26 24 1 0 4 $ABCD"; then
+	n=$(find "$T/grey" -mindepth 1 2>/dev/null | wc -l)
+	expect "no -g: a greylist request leaves greydir alone" '^0$' "$n"
+	expect "no -g: the greylist request is a privsep violation" \
+	    'privsep violation: greylist not enabled' "$(cat "$LOG")"
+fi
