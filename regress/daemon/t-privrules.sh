@@ -14,47 +14,11 @@ P=$(freeport)
 tcpserver_start "$P" || exit 0	# neither -s nor -g
 sleep 0.3
 
-hold() {	# keep a session open for $1 seconds, greeting read
-	python3 - "$P" "$1" <<'PY' &
-import socket, sys, time
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 5)
-s.recv(512)
-time.sleep(float(sys.argv[2]))
-PY
-	bg_track $!
-}
+. "$TOP/regress/daemon/probe.sh"
 
-field() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
-find_procs() {
-	PAR="" CHILD=""
-	i=0
-	while [ $i -lt 50 ]; do
-		for p in $(pgrep -f "$SMTPD -C $CONF"); do
-			c=$(pgrep -P "$p" | head -n 1)
-			[ -n "$c" ] && [ "$(field "$c" Seccomp)" = 2 ] &&
-			    { PAR=$p; CHILD=$c; return 0; }
-		done
-		sleep 0.1; i=$((i + 1))
-	done
-	return 1
-}
-
-# inject "what" "msg words" ["msg words"...]: u32 words, one message each
-inject() {
+inject() {	# what, messages...
 	what=$1; shift
-	hold 8
-	find_procs || { fail "found the child for $what"; return 1; }
-	set -- "$@"
-	args=""
-	for m in "$@"; do
-		n=$(echo "$m" | wc -w)
-		args="$args -ex 'set {unsigned int[$n]}(\$sp - 1024) = {$(echo "$m" | tr ' ' ',')}'"
-		args="$args -ex 'call (long)write(3, (char *)(\$sp - 1024), $((n * 4)))'"
-	done
-	eval gdb "$SMTPD" -p "$CHILD" -batch -nx $args >"$T/gdb.out" 2>&1
-	i=0
-	while [ $i -lt 50 ] && kill -0 "$PAR" 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
-	return 0
+	gdb_send "$@" || { fail "found the child for $what"; return 1; }
 }
 
 ABCD=1684234849		# "abcd" as a little-endian u32

@@ -14,32 +14,7 @@ TS=$!; bg_track $TS
 wait_port "$P" || { fail "tcpserver did not start"; exit 0; }
 sleep 0.3
 
-hold() {	# keep a session open for $1 seconds, greeting read
-	python3 - "$P" "$1" <<'PY' &
-import socket, sys, time
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 5)
-s.recv(512)
-time.sleep(float(sys.argv[2]))
-PY
-	bg_track $!
-}
-
-field() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
-# session processes: $PAR (smtpd under tcpserver) and $CHILD (its child)
-find_procs() {
-	PAR="" CHILD=""
-	i=0
-	while [ $i -lt 50 ]; do
-		for p in $(pgrep -P "$TS"); do
-			c=$(pgrep -P "$p" | head -n 1)
-			# only a child that is fully set up: sandboxed
-			[ -n "$c" ] && [ "$(field "$c" Seccomp)" = 2 ] &&
-			    { PAR=$p; CHILD=$c; return 0; }
-		done
-		sleep 0.1; i=$((i + 1))
-	done
-	return 1
-}
+. "$TOP/regress/daemon/probe.sh"
 
 hold 6
 if find_procs; then
@@ -65,15 +40,7 @@ fi
 
 # gdb: make the child send what a compromised child might
 inject() {	# words for the header/payload (u32 each), reason to find in the log
-	hold 8
-	find_procs || { fail "found the child for $2"; return; }
-	n=$(($(echo "$1" | wc -w) * 4))
-	gdb "$SMTPD" -p "$CHILD" -batch -nx \
-	    -ex "set {unsigned int[$(echo "$1" | wc -w)]}(\$sp - 1024) = {$(echo "$1" | tr ' ' ',')}" \
-	    -ex "call (long)write(3, (char *)(\$sp - 1024), $n)" \
-	    >"$T/gdb.out" 2>&1
-	i=0
-	while [ $i -lt 50 ] && kill -0 "$PAR" 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
+	gdb_send "$1" || { fail "found the child for $2"; return; }
 	kill -0 "$CHILD" 2>/dev/null && fail "child killed after $2" || pass "child killed after $2"
 	expect "parent logs the violation: $2" "privsep violation: $2" "$(cat "$LOG")"
 }
