@@ -4,9 +4,13 @@
 #   probe.py tls PORT N full|resume [SECS]  STARTTLS handshakes per second, how
 #                                       many done, how many resumed
 # N connections at most, and SECS seconds at most (default 60).
-#   probe.py mem PORT ROOTPID [NAME]    peak RSS (kB) of the processes serving one
+#   probe.py mem PORT ROOTPID [NAME]    memory (kB) of the processes serving one
 #                                       session: new under ROOTPID, or the largest
-#                                       one called NAME (servers that reuse them)
+#                                       one called NAME (servers that reuse them):
+#                                       "HWM PSS USS name:hwm...", HWM = summed peak
+#                                       RSS (VmHWM), PSS and USS (Private_Clean +
+#                                       Private_Dirty) summed from smaps_rollup
+#                                       (or smaps) while the session is open
 # Every socket operation has a timeout; every loop is bounded.
 import os, socket, ssl, sys, time
 
@@ -130,6 +134,25 @@ def status(pid):
     return d
 
 
+def smaps(pid):
+    """(Pss, Private_Clean + Private_Dirty) in kB, now: smaps_rollup, or
+    the sum over smaps on kernels without it; (0, 0) when unreadable."""
+    for fn in ("smaps_rollup", "smaps"):
+        pss = uss = 0
+        try:
+            with open("/proc/%d/%s" % (pid, fn)) as fh:
+                for line in fh:
+                    k, _, v = line.partition(":")
+                    if k == "Pss":
+                        pss += int(v.split()[0])
+                    elif k in ("Private_Clean", "Private_Dirty"):
+                        uss += int(v.split()[0])
+        except (OSError, ValueError, IndexError):
+            continue
+        return pss, uss
+    return 0, 0
+
+
 def mem(port, root, name=None):
     before = set(tree(root))
     s = dial(port)
@@ -152,14 +175,16 @@ def mem(port, root, name=None):
     for p in procs:
         st = status(p)
         if st:
+            pss, uss = smaps(p)
             rows.append((p, st.get("Name", "?"), int(st.get("VmHWM", "0 kB").split()[0]),
-                         int(st.get("VmRSS", "0 kB").split()[0])))
+                         int(st.get("VmRSS", "0 kB").split()[0]), pss, uss))
     cmd(s, f, "QUIT")
     f.close(); s.close()
     if name:
         rows = sorted(rows, key=lambda r: -r[2])[:1]	# one process per session
     total = sum(r[2] for r in rows)
-    print("%d %s" % (total, " ".join("%s:%d" % (r[1], r[2]) for r in rows)))
+    print("%d %d %d %s" % (total, sum(r[4] for r in rows), sum(r[5] for r in rows),
+                           " ".join("%s:%d" % (r[1], r[2]) for r in rows)))
 
 
 def main():

@@ -239,15 +239,24 @@ done
 
 # --- memory ------------------------------------------------------------------
 echo
-echo "memory: peak RSS (VmHWM) of what serves one open session after a 1 KiB message"
+echo "memory: peak RSS (VmHWM) of what serves one open session after a 1 KiB message;"
+echo "pss = proportional set, uss = private pages (Private_Clean+Private_Dirty), kB, while open"
 case " $up " in
 *" ours "*) m=$($PROBE mem "$PORT_ours" "$OURS_TCP"); set -- $m
-	printf '  ours      %s kB (parent + child: %s)\n' "$1" "$(shift; echo "$*")" ;;
+	case $1 in
+	[0-9]*) printf '  ours      %s kB (parent + child: %s) pss=%s uss=%s\n' "$1" \
+		    "$(shift 3; echo "$*")" "$2" "$3" ;;
+	*) echo "  ours      $m" ;;
+	esac ;;
 *) echo "  ours      n/a" ;;
 esac
 case " $up " in
 *" postfix "*) m=$($PROBE mem "$PORT_postfix" "$PF_MASTER" smtpd); set -- $m
-	printf '  postfix   %s kB (its smtpd process, reused across sessions)\n' "$1" ;;
+	case $1 in
+	[0-9]*) printf '  postfix   %s kB (its smtpd process, reused across sessions) pss=%s uss=%s\n' \
+		    "$1" "$2" "$3" ;;
+	*) echo "  postfix   $m" ;;
+	esac ;;
 esac
 
 # --- latency -----------------------------------------------------------------
