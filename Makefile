@@ -12,27 +12,46 @@ PKG_CFLAGS !=	pkg-config --cflags libbsd-overlay libtls libssl libunbound 2>/dev
 PKG_LIBS !=	pkg-config --libs libbsd-overlay libtls libssl libcrypto libunbound 2>/dev/null || true
 BSD_LIBS !=	pkg-config --libs libbsd-overlay 2>/dev/null || true
 CRYPT_LIBS !=	if [ "`uname -s`" = Linux ]; then echo -lcrypt; fi
-# smtpd starts once per connection: on Linux, when the archives are there,
-# link libbsd, libmd and libcrypt into it (libc stays shared for NSS).
-# OpenSSL is not linked in: tls.c and tlspriv.c are smtpd-tls.so, which
-# tlsmod.c loads only when a certificate is configured; libunbound is
-# dlopen()ed by dns.c only when `unbound' is set.  STATIC_LIBS=no: all shared.
-STATIC_LIBS ?=	yes
+# smtpd starts once per connection.  STATIC=yes (the default; on Linux,
+# when glibc's static PIE and the archives of libbsd, libmd and libcrypt
+# are there): smtpd is a static PIE without OpenSSL and libunbound, and
+# smtpd-full is the same program linked dynamically, which smtpd runs in
+# its place when a certificate or a resolver is configured (smtpd/full.c).
+# smtpd-full links libbsd, libmd and libcrypt statically too (libc stays
+# shared), loads smtpd-tls.so (OpenSSL) only with a certificate and
+# libunbound only with `unbound'.  STATIC=no, or a sanitizer build: one
+# dynamic smtpd, as smtpd-full.
+STATIC ?=	yes
+SMTPD_STATIC !=	a() { [ -f "`${CC} -print-file-name=lib$$1.a`" ]; }; \
+		if [ "${STATIC}" = yes ] && [ -z "${SANITIZE}" ] && \
+		    [ "`uname -s`" = Linux ] && a bsd && a md && a crypt && a c && \
+		    echo 'int main(void){return 0;}' | ${CC} -x c - -static-pie \
+		    -o /dev/null >/dev/null 2>&1; then echo yes; else echo no; fi
 SMTPD_LIBS !=	a() { [ -f "`${CC} -print-file-name=lib$$1.a`" ]; }; \
-		if [ "${STATIC_LIBS}" = yes ] && [ "`uname -s`" = Linux ] && \
-		    a bsd && a md && a crypt; then \
+		if [ "`uname -s`" = Linux ] && a bsd && a md && a crypt; then \
 		echo "-Wl,-Bstatic -lbsd -lmd -lcrypt -Wl,-Bdynamic -ldl -pthread"; \
 		else echo "`pkg-config --libs libbsd-overlay 2>/dev/null` -lmd \
 		    -ldl `[ \"\`uname -s\`\" = Linux ] && echo -lcrypt`"; fi
 TLSMOD_LIBS !=	pkg-config --libs libssl libcrypto 2>/dev/null || echo -lssl -lcrypto
-# smtpd exports its symbols to smtpd-tls.so; binds its ~200 functions at
-# exec (-z now: resolved once in the parent, not again in each process
-# after the fork, and the GOT read-only); packed relative relocations
-# (DT_RELR) where the linker and libc know them: less to read at each exec
-SMTPD_LDFLAGS != f=-Wl,-z,pack-relative-relocs; \
+# smtpd-full exports its symbols to smtpd-tls.so; both bind their
+# functions at exec (-z now: resolved once in the parent, not again in
+# each process after the fork, and the GOT read-only); packed relative
+# relocations (DT_RELR) where the linker and libc know them
+RELR !=		f=-Wl,-z,pack-relative-relocs; \
 		if echo 'int main(void){return 0;}' | ${CC} -x c - $$f \
-		    -o /dev/null 2>&1 | grep -q . ; then f=; fi; \
-		echo "-Wl,--export-dynamic -Wl,-z,now $$f"
+		    -o /dev/null 2>&1 | grep -q . ; then f=; fi; echo $$f
+SMTPD_LDFLAGS =	-Wl,--export-dynamic -Wl,-z,now ${RELR}
+# the static smtpd: what it links, or the same as smtpd-full
+LEAN_OBJS =	smtpd/tlsmod.lean.o smtpd/dns.lean.o smtpd/full.lean.o
+FULL_OBJS =	smtpd/tlsmod.o smtpd/dns.o smtpd/full.o
+MAIN_OBJS !=	if [ "${SMTPD_STATIC}" = yes ]; then echo "${LEAN_OBJS}"; \
+		else echo "${FULL_OBJS}"; fi
+MAIN_LDFLAGS !=	if [ "${SMTPD_STATIC}" = yes ]; then \
+		echo "-static-pie -Wl,-z,now ${RELR}"; \
+		else echo "${SMTPD_LDFLAGS}"; fi
+MAIN_LIBS !=	if [ "${SMTPD_STATIC}" = yes ]; then echo "-lbsd -lmd -lcrypt"; \
+		else echo "${SMTPD_LIBS}"; fi
+FULL_PROG !=	[ "${SMTPD_STATIC}" = yes ] && echo smtpd/smtpd-full || true
 
 WARN =		-Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wmissing-prototypes \
 		-Wstrict-prototypes -Wno-unused-parameter
@@ -48,11 +67,10 @@ PRIVSEP_SRCS =	privsep/msg.c privsep/marshal.c privsep/privdrop.c privsep/log.c 
 		privsep/sandbox_capsicum.c privsep/sandbox_null.c \
 		privsep/sandbox_common.c
 SMTPD_SRCS =	smtpd/smtpd.c smtpd/conf.c smtpd/peer.c smtpd/parent.c \
-		smtpd/mailer.c smtpd/policy.c smtpd/greylist.c smtpd/dns.c \
+		smtpd/mailer.c smtpd/policy.c smtpd/greylist.c \
 		smtpd/authpriv.c smtpd/session.c smtpd/io.c \
 		smtpd/reply.c smtpd/addr.c smtpd/data.c smtpd/auth.c \
-		smtpd/rules.c smtpd/mdeliver.c deliver/maildir.c deliver/map.c \
-		smtpd/tlsmod.c
+		smtpd/rules.c smtpd/mdeliver.c deliver/maildir.c deliver/map.c
 TLSMOD_SRCS =	smtpd/tls.c smtpd/tlspriv.c
 TLSMOD_OBJS =	smtpd/tls.pic.o smtpd/tlspriv.pic.o
 SMTP_SRCS =	smtp/smtp.c smtp/mx.c smtp/dial.c smtp/client.c smtp/rfc822.c \
@@ -64,7 +82,7 @@ SMTPD_OBJS =	${SMTPD_SRCS:.c=.o}
 SMTP_OBJS =	${SMTP_SRCS:.c=.o}
 DELIVER_OBJS =	${DELIVER_SRCS:.c=.o}
 
-PROGS =		smtpd/smtpd smtpd/smtpd-tls.so smtp/smtp deliver/deliver
+PROGS =		smtpd/smtpd ${FULL_PROG} smtpd/smtpd-tls.so smtp/smtp deliver/deliver
 MANS =		man/smtp.8 man/smtpd.conf.5 man/deliver.8
 
 all: ${PROGS}
@@ -77,8 +95,20 @@ privsep/libprivsep.a: ${PRIVSEP_OBJS}
 	rm -f $@
 	ar rcs $@ ${PRIVSEP_OBJS}
 
-smtpd/smtpd: ${SMTPD_OBJS} privsep/libprivsep.a
-	${CC} ${LDFLAGS} ${SMTPD_LDFLAGS} -o $@ ${SMTPD_OBJS} privsep/libprivsep.a ${SMTPD_LIBS}
+smtpd/smtpd: ${SMTPD_OBJS} ${MAIN_OBJS} privsep/libprivsep.a
+	${CC} ${LDFLAGS} ${MAIN_LDFLAGS} -o $@ ${SMTPD_OBJS} ${MAIN_OBJS} privsep/libprivsep.a ${MAIN_LIBS}
+
+smtpd/smtpd-full: ${SMTPD_OBJS} ${FULL_OBJS} privsep/libprivsep.a
+	${CC} ${LDFLAGS} ${SMTPD_LDFLAGS} -o $@ ${SMTPD_OBJS} ${FULL_OBJS} privsep/libprivsep.a ${SMTPD_LIBS}
+
+smtpd/tlsmod.lean.o: smtpd/tlsmod.c
+	${CC} ${CFLAGS} -DSMTPD_LEAN -c smtpd/tlsmod.c -o $@
+
+smtpd/dns.lean.o: smtpd/dns.c
+	${CC} ${CFLAGS} -DSMTPD_LEAN -c smtpd/dns.c -o $@
+
+smtpd/full.lean.o: smtpd/full.c
+	${CC} ${CFLAGS} -DSMTPD_LEAN -c smtpd/full.c -o $@
 
 smtpd/tls.pic.o: smtpd/tls.c smtpd/smtpd.h smtpd/session.h privsep/privsep.h privsep/log.h
 	${CC} ${CFLAGS} -fPIC -c smtpd/tls.c -o $@
@@ -97,7 +127,7 @@ deliver/deliver: ${DELIVER_OBJS} privsep/libprivsep.a
 	${CC} ${LDFLAGS} -o $@ ${DELIVER_OBJS} privsep/libprivsep.a ${BSD_LIBS}
 
 ${PRIVSEP_OBJS} ${SMTPD_OBJS} ${SMTP_OBJS} ${DELIVER_OBJS}: privsep/privsep.h privsep/log.h privsep/sandbox.h
-${SMTPD_OBJS}: smtpd/smtpd.h smtpd/session.h
+${SMTPD_OBJS} ${LEAN_OBJS} ${FULL_OBJS}: smtpd/smtpd.h smtpd/session.h privsep/privsep.h privsep/log.h
 
 # Install what the test and demo scripts need (Debian; a no-op elsewhere).
 deps:
@@ -131,7 +161,7 @@ lint:
 install: all
 	install -d ${DESTDIR}${LIBEXECDIR}/upas ${DESTDIR}${SYSCONFDIR}/upas \
 	    ${DESTDIR}${MANDIR}/man5 ${DESTDIR}${MANDIR}/man8
-	install -m 755 smtpd/smtpd smtp/smtp deliver/deliver ${DESTDIR}${LIBEXECDIR}/upas/
+	install -m 755 smtpd/smtpd ${FULL_PROG} smtp/smtp deliver/deliver ${DESTDIR}${LIBEXECDIR}/upas/
 	install -m 644 smtpd/smtpd-tls.so ${DESTDIR}${LIBEXECDIR}/upas/
 	install -m 644 man/smtp.8 ${DESTDIR}${MANDIR}/man8/upas-smtp.8
 	install -m 644 man/deliver.8 ${DESTDIR}${MANDIR}/man8/upas-deliver.8
@@ -141,7 +171,7 @@ install: all
 	    install -m 644 etc/$$f ${DESTDIR}${SYSCONFDIR}/upas/$$f; done
 
 clean:
-	rm -f ${PROGS} ${PRIVSEP_OBJS} ${SMTPD_OBJS} ${SMTP_OBJS} ${DELIVER_OBJS} ${TLSMOD_OBJS} \
+	rm -f ${PROGS} smtpd/smtpd-full ${LEAN_OBJS} ${FULL_OBJS} ${PRIVSEP_OBJS} ${SMTPD_OBJS} ${SMTP_OBJS} ${DELIVER_OBJS} ${TLSMOD_OBJS} \
 	    privsep/libprivsep.a
 
 .PHONY: all deps run test asan fuzz bench lint install clean

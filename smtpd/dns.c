@@ -74,6 +74,7 @@ static struct {
 static struct ub_ctx	*ctx;
 static int		 ctxfailed;
 
+#ifndef SMTPD_LEAN
 static int
 ub_load(void)
 {
@@ -100,6 +101,15 @@ ub_load(void)
 	}
 	return 0;
 }
+#else
+/* the static smtpd: full_exec() should have run smtpd-full */
+static int
+ub_load(void)
+{
+	log_warnx("dns: this static smtpd has no libunbound (see smtpd-full)");
+	return -1;
+}
+#endif
 
 int
 dns_init(const struct conf *c)

@@ -331,6 +331,8 @@ configure(struct conf *c, int argc, char **argv, int *test)
 	else
 		rv = 0;		/* no default file: built-in defaults */
 	flags_apply(c, &f);
+	if (rv == 0)
+		full_exec(c, argv);	/* returns when it is not needed */
 	if (f.test) {
 		if (rv == 0 && c->certfile[0] != '\0' && tls_selftest(c) == -1)
 			rv = -1;

@@ -295,6 +295,10 @@ void	 p_dns(struct parent *, struct ps_msg *);
 /* authpriv.c (parent) */
 void	 p_auth(struct parent *, struct ps_msg *);
 
+/* full.c */
+int	 libexec_find(const char *, char *, size_t);	/* a root-owned file of ours */
+void	 full_exec(const struct conf *, char **);	/* static build: run smtpd-full */
+
 /* tlspriv.c (parent) */
 int	 tlspriv_load(struct parent *);		/* read the key from keyfd */
 void	 p_sign(struct parent *, struct ps_msg *);

@@ -29,7 +29,9 @@
 
 #include <sys/stat.h>
 
+#ifndef SMTPD_LEAN
 #include <dlfcn.h>
+#endif
 #include <errno.h>
 #include <limits.h>
 #include <stdint.h>
@@ -58,6 +60,7 @@ static struct {
 } mod;
 static int	modstate;	/* 0 not tried, 1 loaded, -1 failed */
 
+#ifndef SMTPD_LEAN
 static void *
 sym(void *h, const char *name)
 {
@@ -68,63 +71,18 @@ sym(void *h, const char *name)
 	return p;
 }
 
-/*
- * We load it as root: only a regular file that root owns and nobody else
- * may write, so a writable build or install directory cannot hand a
- * stranger's code to the process holding the key.
- */
-static void *
-modtry(const char *path)
-{
-	struct stat	st;
-
-	if (stat(path, &st) == -1)
-		return NULL;
-	if (!S_ISREG(st.st_mode) || st.st_uid != 0 ||
-	    (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
-		log_warnx("tls: %s: not a root-owned, root-only writable file",
-		    path);
-		return NULL;
-	}
-	return dlopen(path, RTLD_NOW | RTLD_LOCAL);
-}
-
-/* The module beside our own executable (Linux), else the installed one. */
-static void *
-modopen(void)
-{
-	char	 exe[PATH_MAX], path[PATH_MAX], *slash;
-	void	*h;
-	ssize_t	 n;
-
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		if ((slash = strrchr(exe, '/')) != NULL) {
-			*slash = '\0';
-			if ((size_t)snprintf(path, sizeof(path), "%s/%s", exe,
-			    TLSMOD_NAME) < sizeof(path) &&
-			    access(path, F_OK) == 0)
-				return modtry(path);
-		}
-	}
-	(void)snprintf(path, sizeof(path), "%s/upas/%s", LIBEXECDIR,
-	    TLSMOD_NAME);
-	if ((h = modtry(path)) == NULL)
-		errno = ENOENT;
-	return h;
-}
-
 static int
 modload(void)
 {
+	char	 path[PATH_MAX];
 	void	*h;
 
 	if (modstate != 0)
 		return modstate;
 	modstate = -1;
-	if ((h = modopen()) == NULL) {
-		const char	*e = dlerror();
+	if (libexec_find(TLSMOD_NAME, path, sizeof(path)) == -1 ||
+	    (h = dlopen(path, RTLD_NOW | RTLD_LOCAL)) == NULL) {
+		const char	*e = path[0] != '\0' ? dlerror() : NULL;
 
 		log_warnx("tls: cannot load %s: %s", TLSMOD_NAME,
 		    e != NULL ? e : "not found or unsafe");
@@ -147,6 +105,17 @@ modload(void)
 	modstate = 1;
 	return 1;
 }
+#else
+/* the static smtpd: full_exec() should have run smtpd-full */
+static int
+modload(void)
+{
+	if (modstate == 0)
+		log_warnx("tls: this static smtpd has no TLS (see smtpd-full)");
+	modstate = -1;
+	return -1;
+}
+#endif
 
 /* No module: no STARTTLS offered, as with a certificate that fails. */
 int

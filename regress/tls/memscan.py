@@ -42,7 +42,7 @@ def procs(exe, uid, tag):
         if not p.isdigit():
             continue
         try:
-            if os.path.realpath("/proc/%s/exe" % p) != exe:
+            if os.path.realpath("/proc/%s/exe" % p) not in exe:
                 continue
             st = open("/proc/%s/status" % p).read()
         except OSError:
@@ -74,7 +74,9 @@ def memory(pid):
 
 def main():
     keyfile, exe, cuser, puser, tag = sys.argv[1:6]
+    # the static smtpd runs smtpd-full, beside it, when TLS is configured
     exe = os.path.realpath(exe)
+    exe = (exe, os.path.join(os.path.dirname(exe), "smtpd-full"))
     kids = procs(exe, pwd.getpwnam(cuser).pw_uid, tag)
     pars = procs(exe, pwd.getpwnam(puser).pw_uid, tag)
     if len(kids) != 1 or len(pars) != 1:
