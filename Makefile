@@ -12,21 +12,24 @@ PKG_CFLAGS !=	pkg-config --cflags libbsd-overlay libtls libssl libunbound 2>/dev
 PKG_LIBS !=	pkg-config --libs libbsd-overlay libtls libssl libcrypto libunbound 2>/dev/null || true
 BSD_LIBS !=	pkg-config --libs libbsd-overlay 2>/dev/null || true
 CRYPT_LIBS !=	if [ "`uname -s`" = Linux ]; then echo -lcrypt; fi
-# smtpd starts once per connection.  STATIC=yes (the default; on Linux,
-# when glibc's static PIE and the archives of libbsd, libmd and libcrypt
-# are there): smtpd is a static PIE without OpenSSL and libunbound, and
-# smtpd-full is the same program linked dynamically, which smtpd runs in
-# its place when a certificate or a resolver is configured (smtpd/full.c).
-# smtpd-full links libbsd, libmd and libcrypt statically too (libc stays
+# smtpd starts once per connection, so what an exec and a fork cost is
+# most of what a message costs.  LEAN=yes (the default; on Linux, with
+# musl-gcc: Debian's musl-tools): smtpd is a static PIE built with musl,
+# without OpenSSL, libunbound, crypt(3) and libmd, and smtpd-full is the
+# same program linked dynamically with glibc, which smtpd runs in its
+# place when the configuration needs one of those (smtpd/full.c).
+# smtpd-full links libbsd, libmd and libcrypt statically (libc stays
 # shared), loads smtpd-tls.so (OpenSSL) only with a certificate and
-# libunbound only with `unbound'.  STATIC=no, or a sanitizer build: one
-# dynamic smtpd, as smtpd-full.
-STATIC ?=	yes
-SMTPD_STATIC !=	a() { [ -f "`${CC} -print-file-name=lib$$1.a`" ]; }; \
-		if [ "${STATIC}" = yes ] && [ -z "${SANITIZE}" ] && \
-		    [ "`uname -s`" = Linux ] && a bsd && a md && a crypt && a c && \
-		    echo 'int main(void){return 0;}' | ${CC} -x c - -static-pie \
-		    -o /dev/null >/dev/null 2>&1; then echo yes; else echo no; fi
+# libunbound only with `unbound'.  LEAN=no, a sanitizer build, or no
+# musl: smtpd is a copy of smtpd-full.
+LEAN ?=		yes
+MUSL_CC ?=	musl-gcc
+MUSL_LIB !=	echo "/usr/lib/`uname -m`-linux-musl"
+SMTPD_LEAN !=	if [ "${LEAN}" = yes ] && [ -z "${SANITIZE}" ] && \
+		    [ "`uname -s`" = Linux ] && \
+		    command -v ${MUSL_CC} >/dev/null 2>&1 && \
+		    [ -f "${MUSL_LIB}/rcrt1.o" ]; then echo yes; else echo no; fi
+KINC !=		echo "/usr/include/`${CC} -print-multiarch 2>/dev/null`"
 SMTPD_LIBS !=	a() { [ -f "`${CC} -print-file-name=lib$$1.a`" ]; }; \
 		if [ "`uname -s`" = Linux ] && a bsd && a md && a crypt; then \
 		echo "-Wl,-Bstatic -lbsd -lmd -lcrypt -Wl,-Bdynamic -ldl -pthread"; \
@@ -36,22 +39,12 @@ TLSMOD_LIBS !=	pkg-config --libs libssl libcrypto 2>/dev/null || echo -lssl -lcr
 # smtpd-full exports its symbols to smtpd-tls.so; both bind their
 # functions at exec (-z now: resolved once in the parent, not again in
 # each process after the fork, and the GOT read-only); packed relative
-# relocations (DT_RELR) where the linker and libc know them
+# relocations (DT_RELR) where the linker and libc know them (musl 1.2.3
+# does not: not for the lean smtpd)
 RELR !=		f=-Wl,-z,pack-relative-relocs; \
 		if echo 'int main(void){return 0;}' | ${CC} -x c - $$f \
 		    -o /dev/null 2>&1 | grep -q . ; then f=; fi; echo $$f
 SMTPD_LDFLAGS =	-Wl,--export-dynamic -Wl,-z,now ${RELR}
-# the static smtpd: what it links, or the same as smtpd-full
-LEAN_OBJS =	smtpd/tlsmod.lean.o smtpd/dns.lean.o smtpd/full.lean.o
-FULL_OBJS =	smtpd/tlsmod.o smtpd/dns.o smtpd/full.o
-MAIN_OBJS !=	if [ "${SMTPD_STATIC}" = yes ]; then echo "${LEAN_OBJS}"; \
-		else echo "${FULL_OBJS}"; fi
-MAIN_LDFLAGS !=	if [ "${SMTPD_STATIC}" = yes ]; then \
-		echo "-static-pie -Wl,-z,now ${RELR}"; \
-		else echo "${SMTPD_LDFLAGS}"; fi
-MAIN_LIBS !=	if [ "${SMTPD_STATIC}" = yes ]; then echo "-lbsd -lmd -lcrypt"; \
-		else echo "${SMTPD_LIBS}"; fi
-FULL_PROG !=	[ "${SMTPD_STATIC}" = yes ] && echo smtpd/smtpd-full || true
 
 WARN =		-Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wmissing-prototypes \
 		-Wstrict-prototypes -Wno-unused-parameter
@@ -67,10 +60,20 @@ PRIVSEP_SRCS =	privsep/msg.c privsep/marshal.c privsep/privdrop.c privsep/log.c 
 		privsep/sandbox_capsicum.c privsep/sandbox_null.c \
 		privsep/sandbox_common.c
 SMTPD_SRCS =	smtpd/smtpd.c smtpd/conf.c smtpd/peer.c smtpd/parent.c \
-		smtpd/mailer.c smtpd/policy.c smtpd/greylist.c \
-		smtpd/authpriv.c smtpd/session.c smtpd/io.c \
+		smtpd/mailer.c smtpd/policy.c smtpd/greylist.c smtpd/dnsreq.c \
+		smtpd/session.c smtpd/io.c \
 		smtpd/reply.c smtpd/addr.c smtpd/data.c smtpd/auth.c \
 		smtpd/rules.c smtpd/mdeliver.c deliver/maildir.c deliver/map.c
+FULL_SRCS =	smtpd/tlsmod.c smtpd/full.c smtpd/dns.c smtpd/authpriv.c
+FULL_OBJS =	${FULL_SRCS:.c=.o}
+# the lean smtpd: no dns.c (libunbound) and no authpriv.c (crypt, MD5);
+# full.c has what stands in for them
+LEAN_SRCS =	${SMTPD_SRCS} smtpd/tlsmod.c smtpd/full.c ${PRIVSEP_SRCS} \
+		privsep/compat.c
+LEAN_CFLAGS =	${OPT} ${WARN} -std=gnu11 -D_GNU_SOURCE -DSMTPD_LEAN \
+		-include privsep/compat.h -Iprivsep -isystem obj-lean/kinc \
+		-DSYSCONFDIR=\"${SYSCONFDIR}\" -DLOCALSTATEDIR=\"${LOCALSTATEDIR}\" \
+		-DLIBEXECDIR=\"${LIBEXECDIR}\"
 TLSMOD_SRCS =	smtpd/tls.c smtpd/tlspriv.c
 TLSMOD_OBJS =	smtpd/tls.pic.o smtpd/tlspriv.pic.o
 SMTP_SRCS =	smtp/smtp.c smtp/mx.c smtp/dial.c smtp/client.c smtp/rfc822.c \
@@ -82,7 +85,7 @@ SMTPD_OBJS =	${SMTPD_SRCS:.c=.o}
 SMTP_OBJS =	${SMTP_SRCS:.c=.o}
 DELIVER_OBJS =	${DELIVER_SRCS:.c=.o}
 
-PROGS =		smtpd/smtpd ${FULL_PROG} smtpd/smtpd-tls.so smtp/smtp deliver/deliver
+PROGS =		smtpd/smtpd smtpd/smtpd-full smtpd/smtpd-tls.so smtp/smtp deliver/deliver
 MANS =		man/smtp.8 man/smtpd.conf.5 man/deliver.8
 
 all: ${PROGS}
@@ -95,20 +98,26 @@ privsep/libprivsep.a: ${PRIVSEP_OBJS}
 	rm -f $@
 	ar rcs $@ ${PRIVSEP_OBJS}
 
-smtpd/smtpd: ${SMTPD_OBJS} ${MAIN_OBJS} privsep/libprivsep.a
-	${CC} ${LDFLAGS} ${MAIN_LDFLAGS} -o $@ ${SMTPD_OBJS} ${MAIN_OBJS} privsep/libprivsep.a ${MAIN_LIBS}
-
 smtpd/smtpd-full: ${SMTPD_OBJS} ${FULL_OBJS} privsep/libprivsep.a
 	${CC} ${LDFLAGS} ${SMTPD_LDFLAGS} -o $@ ${SMTPD_OBJS} ${FULL_OBJS} privsep/libprivsep.a ${SMTPD_LIBS}
 
-smtpd/tlsmod.lean.o: smtpd/tlsmod.c
-	${CC} ${CFLAGS} -DSMTPD_LEAN -c smtpd/tlsmod.c -o $@
-
-smtpd/dns.lean.o: smtpd/dns.c
-	${CC} ${CFLAGS} -DSMTPD_LEAN -c smtpd/dns.c -o $@
-
-smtpd/full.lean.o: smtpd/full.c
-	${CC} ${CFLAGS} -DSMTPD_LEAN -c smtpd/full.c -o $@
+# musl's headers, and only the kernel's besides (the sandbox needs them)
+smtpd/smtpd: smtpd/smtpd-full ${LEAN_SRCS} privsep/compat.h privsep/privsep.h \
+	    privsep/log.h privsep/sandbox.h smtpd/smtpd.h smtpd/session.h
+	@if [ "${SMTPD_LEAN}" != yes ]; then \
+		echo "cp smtpd/smtpd-full $@"; cp smtpd/smtpd-full $@; exit 0; fi; \
+	rm -rf obj-lean && mkdir -p obj-lean/kinc && \
+	ln -s /usr/include/linux /usr/include/asm-generic ${KINC}/asm obj-lean/kinc/ && \
+	for f in ${LEAN_SRCS}; do \
+		o=obj-lean/`echo $$f | tr / _`; o=$${o%.c}.o; \
+		echo "${MUSL_CC} -c $$f -o $$o"; \
+		${MUSL_CC} ${LEAN_CFLAGS} -c $$f -o $$o || exit 1; \
+	done && \
+	echo "${CC} -static-pie -o $@ obj-lean/*.o (musl)" && \
+	${CC} -nostdlib -static-pie -Wl,-z,now -o $@ ${MUSL_LIB}/rcrt1.o \
+	    ${MUSL_LIB}/crti.o `${CC} -print-file-name=crtbeginS.o` obj-lean/*.o \
+	    ${MUSL_LIB}/libc.a `${CC} -print-file-name=libgcc.a` \
+	    `${CC} -print-file-name=crtendS.o` ${MUSL_LIB}/crtn.o
 
 smtpd/tls.pic.o: smtpd/tls.c smtpd/smtpd.h smtpd/session.h privsep/privsep.h privsep/log.h
 	${CC} ${CFLAGS} -fPIC -c smtpd/tls.c -o $@
@@ -127,7 +136,7 @@ deliver/deliver: ${DELIVER_OBJS} privsep/libprivsep.a
 	${CC} ${LDFLAGS} -o $@ ${DELIVER_OBJS} privsep/libprivsep.a ${BSD_LIBS}
 
 ${PRIVSEP_OBJS} ${SMTPD_OBJS} ${SMTP_OBJS} ${DELIVER_OBJS}: privsep/privsep.h privsep/log.h privsep/sandbox.h
-${SMTPD_OBJS} ${LEAN_OBJS} ${FULL_OBJS}: smtpd/smtpd.h smtpd/session.h privsep/privsep.h privsep/log.h
+${SMTPD_OBJS} ${FULL_OBJS}: smtpd/smtpd.h smtpd/session.h privsep/privsep.h privsep/log.h
 
 # Install what the test and demo scripts need (Debian; a no-op elsewhere).
 deps:
@@ -161,7 +170,7 @@ lint:
 install: all
 	install -d ${DESTDIR}${LIBEXECDIR}/upas ${DESTDIR}${SYSCONFDIR}/upas \
 	    ${DESTDIR}${MANDIR}/man5 ${DESTDIR}${MANDIR}/man8
-	install -m 755 smtpd/smtpd ${FULL_PROG} smtp/smtp deliver/deliver ${DESTDIR}${LIBEXECDIR}/upas/
+	install -m 755 smtpd/smtpd smtpd/smtpd-full smtp/smtp deliver/deliver ${DESTDIR}${LIBEXECDIR}/upas/
 	install -m 644 smtpd/smtpd-tls.so ${DESTDIR}${LIBEXECDIR}/upas/
 	install -m 644 man/smtp.8 ${DESTDIR}${MANDIR}/man8/upas-smtp.8
 	install -m 644 man/deliver.8 ${DESTDIR}${MANDIR}/man8/upas-deliver.8
@@ -171,7 +180,8 @@ install: all
 	    install -m 644 etc/$$f ${DESTDIR}${SYSCONFDIR}/upas/$$f; done
 
 clean:
-	rm -f ${PROGS} smtpd/smtpd-full ${LEAN_OBJS} ${FULL_OBJS} ${PRIVSEP_OBJS} ${SMTPD_OBJS} ${SMTP_OBJS} ${DELIVER_OBJS} ${TLSMOD_OBJS} \
+	rm -rf obj-lean
+	rm -f ${PROGS} ${FULL_OBJS} ${PRIVSEP_OBJS} ${SMTPD_OBJS} ${SMTP_OBJS} ${DELIVER_OBJS} ${TLSMOD_OBJS} \
 	    privsep/libprivsep.a
 
 .PHONY: all deps run test asan fuzz bench lint install clean

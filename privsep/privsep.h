@@ -47,20 +47,21 @@ struct ps_hdr {				/* same host: host byte order */
 #define PS_FIRSTTYPE	16		/* programs number their types from here */
 
 /* One received message.  fd is -1 unless PS_F_FD was set. */
+/* the small fields first: one page holds them and a short payload */
 struct ps_msg {
 	struct ps_hdr	hdr;
-	uint8_t		data[PS_MAXPAYLOAD];
 	size_t		len;		/* payload length */
 	size_t		off;		/* read cursor for ps_get_*() */
 	int		fd;
 	int		err;		/* sticky: a ps_get_*() failed */
+	uint8_t		data[PS_MAXPAYLOAD];
 };
 
 /* A message being built.  ps_add_*() set err instead of overflowing. */
 struct ps_buf {
-	uint8_t		data[PS_MAXPAYLOAD];
 	size_t		len;
 	int		err;
+	uint8_t		data[PS_MAXPAYLOAD];
 };
 
 /* msg.c */

@@ -74,7 +74,6 @@ static struct {
 static struct ub_ctx	*ctx;
 static int		 ctxfailed;
 
-#ifndef SMTPD_LEAN
 static int
 ub_load(void)
 {
@@ -101,15 +100,6 @@ ub_load(void)
 	}
 	return 0;
 }
-#else
-/* the static smtpd: full_exec() should have run smtpd-full */
-static int
-ub_load(void)
-{
-	log_warnx("dns: this static smtpd has no libunbound (see smtpd-full)");
-	return -1;
-}
-#endif
 
 int
 dns_init(const struct conf *c)
@@ -373,70 +363,4 @@ dns_check(const struct conf *c, int q, const char *name, const struct peer *p)
 	default:
 		return DNS_TEMPFAIL;
 	}
-}
-
-static const char *
-dns_result(int rv)
-{
-	static const char	*names[] = { "ok", "nxdomain", "nullmx",
-	    "tempfail", "bogus", "nodata", "mismatch" };
-
-	if (rv < 0 || (size_t)rv >= sizeof(names) / sizeof(names[0]))
-		return "unknown";
-	return names[rv];
-}
-
-/* A domain name as the child may send it: letters, digits, - _ . only. */
-static int
-dns_name_ok(const char *s)
-{
-	size_t	 n = strlen(s);
-
-	if (n == 0 || n > SMTP_DOMAINMAX || s[0] == '.' || strstr(s, "..") != NULL)
-		return 0;
-	for (; *s != '\0'; s++)
-		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '.' &&
-		    *s != '_')
-			return 0;
-	return 1;
-}
-
-static int
-has8bit(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s >= 0x80)
-			return 1;
-	return 0;
-}
-
-/* PS_DNS_REQ: u32 DNSQ_*, str name -> PS_DNS_ANS u32 DNS_* */
-void
-p_dns(struct parent *p, struct ps_msg *m)
-{
-	char		 name[SMTP_DOMAINMAX + 1];
-	struct ps_buf	 b;
-	uint32_t	 q;
-	int		 rv;
-
-	if (ps_get_u32(m, &q) == -1 || ps_get_str(m, name, sizeof(name)) == -1 ||
-	    ps_end(m) == -1 || (q != DNSQ_SENDERDOM && q != DNSQ_HELO)) {
-		parent_kill(p, "bad dns request");
-		return;
-	}
-	if (has8bit(name))
-		rv = DNS_OK;	/* XXX U-labels: no IDNA here, not checked */
-	else if (!dns_name_ok(name))
-		rv = DNS_NXDOMAIN;	/* not a name DNS could hold */
-	else if (dns_init(p->conf) == -1) {
-		rv = DNS_OK;
-		log_warnx("dns: no resolver configured (unbound), "
-		    "query name=%s not checked", name);
-	} else
-		rv = dns_check(p->conf, q, name, p->peer);
-	log_info("dns query=%s name=%s result=%s",
-	    q == DNSQ_SENDERDOM ? "senderdom" : "helo", name, dns_result(rv));
-	ps_buf_init(&b);
-	ps_add_u32(&b, rv);
-	parent_reply(p, PS_DNS_ANS, m->hdr.id, -1, &b);
 }

@@ -16,15 +16,16 @@
 
 /*
  * Each connection starts smtpd anew, and on Linux most of what an exec
- * costs is the dynamic loader: mapping and relocating libc.so, binding,
- * the page faults of both.  So smtpd is built static (Makefile STATIC=yes)
- * and without OpenSSL and libunbound, which a static glibc program cannot
- * dlopen().  When the configuration needs either (a certificate, or an
- * `unbound' file), full_exec() replaces the process, before it has done
- * anything else, with smtpd-full: the same sources linked dynamically,
- * which load smtpd-tls.so and libunbound when they need them.  A build
- * with STATIC=no has only the full program, and full_exec() does nothing.
- * The file is found like smtpd-tls.so (libexec_find), and must be root's.
+ * costs is glibc's: the dynamic loader mapping and relocating libc.so,
+ * its start-up, and the pages all that touches, in both processes of the
+ * split.  So smtpd is built lean (Makefile LEAN=yes, when musl-gcc is
+ * there): static, with musl, without OpenSSL, libunbound, crypt(3) and
+ * MD5.  When the configuration needs one of those (full_needed()),
+ * full_exec() replaces the process, before it has done anything else,
+ * with smtpd-full: the same sources linked dynamically with glibc, which
+ * loads smtpd-tls.so and libunbound when it needs them.  A build with
+ * LEAN=no has only the full program, and full_exec() does nothing.
+ * smtpd-full is found like smtpd-tls.so (libexec_find), and must be root's.
  */
 
 #include <sys/types.h>
@@ -77,24 +78,71 @@ libexec_find(const char *name, char *path, size_t len)
 	return 0;
 }
 
+#ifdef SMTPD_LEAN
+/*
+ * What needs smtpd-full: a certificate (OpenSSL), a resolver
+ * (libunbound), AUTH without TLS (crypt(3), MD5).  AUTH under TLS comes
+ * with the certificate.
+ */
+static int
+full_needed(const struct conf *c)
+{
+	return c->certfile[0] != '\0' || c->unbound[0] != '\0' ||
+	    (c->plainauth && c->passwd[0] != '\0' &&
+	    access(c->passwd, F_OK) == 0);
+}
+#endif
+
 void
-full_exec(const struct conf *c, char **argv)
+full_exec(struct conf *c, char **argv)
 {
 #ifdef SMTPD_LEAN
 	char	path[PATH_MAX];
 
-	if (c->certfile[0] == '\0' && c->unbound[0] == '\0')
-		return;
-	if (libexec_find(FULL_NAME, path, sizeof(path)) == -1) {
-		log_warn("%s", FULL_NAME);
-		log_warnx("no %s: no TLS and no DNS in this static smtpd",
-		    FULL_NAME);
+	if (!full_needed(c)) {
+		c->passwd[0] = '\0';	/* no AUTH here: see p_auth below */
 		return;
 	}
-	(void)execv(path, argv);
-	log_warn("exec %s", path);
+	if (libexec_find(FULL_NAME, path, sizeof(path)) == 0) {
+		(void)execv(path, argv);
+		log_warn("exec %s", path);
+	} else
+		log_warn("%s", FULL_NAME);
+	/* fail closed: no STARTTLS (454), no DNS checks, no AUTH */
+	log_warnx("no %s: no TLS, DNS or AUTH in this smtpd", FULL_NAME);
+	c->passwd[0] = '\0';
 #else
 	(void)c;
 	(void)argv;
 #endif
 }
+
+#ifdef SMTPD_LEAN
+/* dns.c, without libunbound: as with no `unbound' configured */
+int
+dns_init(const struct conf *c)
+{
+	return -1;
+}
+
+int
+dns_ptr(const struct conf *c, const struct peer *p, char *out, size_t outsz)
+{
+	if (outsz > 0)
+		out[0] = '\0';
+	return -1;
+}
+
+int
+dns_check(const struct conf *c, int q, const char *name, const struct peer *p)
+{
+	return DNS_OK;
+}
+
+/* authpriv.c: this smtpd never offers AUTH, so a request is hostile */
+void
+p_auth(struct parent *p, struct ps_msg *m)
+{
+	parent_kill(p, "auth request, but no AUTH offered");
+}
+#endif
