@@ -69,7 +69,7 @@ FULL_OBJS =	${FULL_SRCS:.c=.o}
 # the lean smtpd: no dns.c (libunbound) and no authpriv.c (crypt, MD5);
 # full.c has what stands in for them
 LEAN_SRCS =	${SMTPD_SRCS} smtpd/tlsmod.c smtpd/full.c ${PRIVSEP_SRCS} \
-		privsep/compat.c
+		privsep/compat.c privsep/lmalloc.c
 LEAN_CFLAGS =	${OPT} ${WARN} -std=gnu11 -D_GNU_SOURCE -DSMTPD_LEAN \
 		-include privsep/compat.h -Iprivsep -isystem obj-lean/kinc \
 		-DSYSCONFDIR=\"${SYSCONFDIR}\" -DLOCALSTATEDIR=\"${LOCALSTATEDIR}\" \
