@@ -89,12 +89,19 @@ struct blockrule {
 	char		 pattern[SMTP_PATHMAX];
 };
 
+/*
+ * A file name (or the mailer's command line) in smtpd.conf or a flag,
+ * with its NUL; longer is a "too long" error.  Not PATH_MAX: each of the
+ * fifteen would be a page of its own, faulted in at every connection.
+ */
+#define CONF_PATHMAX	1024
+
 /* Everything smtpd.conf and the flags can set. Filled as root, before fork. */
 struct conf {
-	char		 path[PATH_MAX];	/* -C */
+	char		 path[CONF_PATHMAX];	/* -C */
 	int		 requireauth;		/* -a */
-	char		 certfile[PATH_MAX];	/* -c, cert */
-	char		 keyfile[PATH_MAX];	/* key; default: certfile */
+	char		 certfile[CONF_PATHMAX];	/* -c, cert */
+	char		 keyfile[CONF_PATHMAX];	/* key; default: certfile */
 	int		 debug;			/* -d: transcript in debugdir */
 	int		 tarpit;		/* -D */
 	int		 norelay;		/* -f, norelay */
@@ -102,8 +109,8 @@ struct conf {
 	char		 hostname[SMTP_DOMAINMAX + 1];	/* FQDN: hostname, else gethostname */
 	char		 domain[SMTP_DOMAINMAX + 1];	/* -h, defaultdomain */
 	struct netlist	 kill;			/* -k */
-	char		 mailer[PATH_MAX];	/* -m, mailer */
-	char		 netdir[PATH_MAX];	/* -n */
+	char		 mailer[CONF_PATHMAX];	/* -m, mailer */
+	char		 netdir[CONF_PATHMAX];	/* -n */
 	int		 plainauth;		/* -p */
 	int		 verifysender;		/* -r, verifysenderdom */
 	int		 saveblocked;		/* -s, saveblockedmsg */
@@ -114,18 +121,18 @@ struct conf {
 	struct netlist	 ournets;		/* ournets */
 	struct strlist	 ourdomains;		/* ourdomains */
 
-	char		 spool[PATH_MAX];	/* spool */
-	char		 chroot[PATH_MAX];	/* chroot */
+	char		 spool[CONF_PATHMAX];	/* spool */
+	char		 chroot[CONF_PATHMAX];	/* chroot */
 	char		 user[64];		/* user: the session child */
 	char		 mailuser[64];		/* mailuser: parent and mailer */
-	char		 greydir[PATH_MAX];	/* greydir */
-	char		 dumpdir[PATH_MAX];	/* dumpdir */
-	char		 debugdir[PATH_MAX];	/* debugdir */
-	char		 blocked[PATH_MAX];	/* blocked */
-	char		 unbound[PATH_MAX];	/* unbound: libunbound config; "" = no DNS */
-	char		 passwd[PATH_MAX];	/* passwd: AUTH credentials */
-	char		 logfile[PATH_MAX];	/* logfile: copy of every log line */
-	char		 ticketkeys[PATH_MAX];	/* ticketkeys: TLS session ticket keys */
+	char		 greydir[CONF_PATHMAX];	/* greydir */
+	char		 dumpdir[CONF_PATHMAX];	/* dumpdir */
+	char		 debugdir[CONF_PATHMAX];	/* debugdir */
+	char		 blocked[CONF_PATHMAX];	/* blocked */
+	char		 unbound[CONF_PATHMAX];	/* unbound: libunbound config; "" = no DNS */
+	char		 passwd[CONF_PATHMAX];	/* passwd: AUTH credentials */
+	char		 logfile[CONF_PATHMAX];	/* logfile: copy of every log line */
+	char		 ticketkeys[CONF_PATHMAX];	/* ticketkeys: TLS session ticket keys */
 
 	size_t		 maxsize;		/* maxsize: octets, SIZE */
 	size_t		 maxrcpt;		/* maxrcpt: >= 100 */
