@@ -93,6 +93,11 @@ full_needed(const struct conf *c)
 }
 #endif
 
+#ifdef SMTPD_LEAN
+/* why smtpd-full did not run, for full_warn(): the log is not open yet */
+static char	fullerr[PATH_MAX + 64];
+#endif
+
 void
 full_exec(struct conf *c, char **argv)
 {
@@ -103,17 +108,26 @@ full_exec(struct conf *c, char **argv)
 		c->passwd[0] = '\0';	/* no AUTH here: see p_auth below */
 		return;
 	}
-	if (libexec_find(FULL_NAME, path, sizeof(path)) == 0) {
+	if (libexec_find(FULL_NAME, path, sizeof(path)) == 0)
 		(void)execv(path, argv);
-		log_warn("exec %s", path);
-	} else
-		log_warn("%s", FULL_NAME);
+	(void)snprintf(fullerr, sizeof(fullerr), "%s: %s",
+	    path[0] != '\0' ? path : FULL_NAME, errno == EPERM ?
+	    "not a root-owned, root-only writable file" : strerror(errno));
 	/* fail closed: no STARTTLS (454), no DNS checks, no AUTH */
-	log_warnx("no %s: no TLS, DNS or AUTH in this smtpd", FULL_NAME);
 	c->passwd[0] = '\0';
 #else
 	(void)c;
 	(void)argv;
+#endif
+}
+
+void
+full_warn(void)
+{
+#ifdef SMTPD_LEAN
+	if (fullerr[0] != '\0')
+		log_warnx("no %s (%s): no TLS, DNS or AUTH in this smtpd",
+		    FULL_NAME, fullerr);
 #endif
 }
 

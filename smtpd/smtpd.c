@@ -389,6 +389,7 @@ main(int argc, char **argv)
 	make_sid(peer.sid, sizeof(peer.sid));
 	log_setsid(peer.sid);
 	log_procinit("parent");
+	full_warn();
 	log_info("connect addr=%s port=%d local=%s lport=%d", peer.raddr,
 	    peer.rport, peer.laddr, peer.lport);
 
