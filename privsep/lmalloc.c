@@ -126,9 +126,8 @@ alloc(size_t n)
 		freelist[c] = f->next;
 		h = &f->h;
 	} else {
-		/* blocks aligned to their size (at most a page) in the arena */
-		size_t	a = sz < 4096 ? sz : 4096;
-		size_t	off = (arena_used + a - 1) & ~(a - 1);
+		/* packed: every page of the arena touched costs a fault */
+		size_t	off = arena_used;
 
 		if (off > ARENA_SIZE || ARENA_SIZE - off < sz)
 			return bigalloc(n, HDR);

@@ -244,11 +244,23 @@ io_send(struct session *s, const char *p, size_t len)
 {
 	struct pollfd	pfd;
 	ssize_t		n;
-	int		r, secs = s->conf->timeout > 0 ? s->conf->timeout : 300;
+	int		r, sock = 1, secs = s->conf->timeout > 0 ? s->conf->timeout : 300;
 
 	if (s->tls != NULL)
 		return tls_write(s, p, len);
 	for (;;) {
+		/* room in the socket buffer, the usual case: no poll first */
+		if (sock) {
+			n = send(s->outfd, p, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+			if (n >= 0)
+				return n;
+			if (errno == EINTR)
+				continue;
+			if (errno == ENOTSOCK)
+				sock = 0;	/* a pipe: poll, then write */
+			else if (errno != EAGAIN && errno != EWOULDBLOCK)
+				return -1;
+		}
 		pfd.fd = s->outfd;
 		pfd.events = POLLOUT;
 		r = poll(&pfd, 1, secs * 1000);
@@ -256,6 +268,8 @@ io_send(struct session *s, const char *p, size_t len)
 			continue;
 		if (r <= 0)
 			return -1;
+		if (sock)
+			continue;
 		n = write(s->outfd, p, len);
 		if (n == -1 && (errno == EINTR || errno == EAGAIN))
 			continue;
