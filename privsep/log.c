@@ -40,6 +40,7 @@ static const char	*log_proc = "main";
 static int		 log_dest = LOG_TO_STDERR;
 static int		 log_verbose;
 static int		 log_fd = -1;
+static long		 log_pid;	/* of the process writing log_fd */
 static char		 log_sid[9];
 static void		(*log_sink)(int, const char *);
 static int		 log_insink;
@@ -71,6 +72,7 @@ void
 log_setfile(int fd)
 {
 	log_fd = fd;
+	log_pid = (long)getpid();
 }
 
 void
@@ -120,7 +122,7 @@ log_tofile(const char *line)
 	    strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm) == 0)
 		(void)snprintf(ts, sizeof(ts), "%lld", (long long)now);
 	n = snprintf(buf, sizeof(buf), "%s %s[%ld]: %s\n", ts, log_ident,
-	    (long)getpid(), line);
+	    log_pid, line);
 	if (n < 0)
 		return;
 	if ((size_t)n >= sizeof(buf)) {
