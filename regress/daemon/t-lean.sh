@@ -147,3 +147,41 @@ if command -v gdb >/dev/null &&
 else
 	skip "crafted AUTH request" "gdb or ptrace not available"
 fi
+
+# syslog(3) from musl: a datagram listener on /dev/log for a few seconds
+# (only when there is none), one session, its lines with facility mail
+if [ -e /dev/log ]; then
+	skip "syslog" "/dev/log exists: not ours to replace"
+else
+	trap 'rm -f /dev/log; cleanup' EXIT INT TERM
+	python3 - "$T/syslog.out" <<'PY' &
+import os, socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind("/dev/log")
+os.chmod("/dev/log", 0o666)
+s.settimeout(0.5)
+out = open(sys.argv[1], "wb", 0)
+end = time.time() + 5
+try:
+    while time.time() < end:
+        try:
+            out.write(s.recv(8192) + b"\n")
+        except socket.timeout:
+            pass
+finally:
+    os.unlink("/dev/log")
+PY
+	bg_track $!
+	i=0; while [ ! -S /dev/log ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	P=$(freeport)
+	tcpserver_start "$P" || exit 0
+	swaks -s 127.0.0.1 -p "$P" --from a@client.example --to rcpt@test.example \
+	    >"$T/swaks-syslog.out" 2>&1
+	sleep 5.5
+	expect "syslog: the parent's and the child's lines, facility mail (<22>)" \
+	    '<22>.*smtpd\[[0-9]+\]: [0-9a-f]{8} session: rcpt to=<rcpt@test.example>' \
+	    "$(cat "$T/syslog.out" 2>/dev/null)"
+	expect "syslog: the delivery line" '<22>.*smtpd\[[0-9]+\]: [0-9a-f]{8} message id=.* result=250' \
+	    "$(cat "$T/syslog.out" 2>/dev/null)"
+	[ -e /dev/log ] && fail "syslog: /dev/log removed again" || pass "syslog: /dev/log removed again"
+fi
