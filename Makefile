@@ -103,7 +103,8 @@ smtpd/smtpd-full: ${SMTPD_OBJS} ${FULL_OBJS} privsep/libprivsep.a
 
 # musl's headers, and only the kernel's besides (the sandbox needs them)
 smtpd/smtpd: smtpd/smtpd-full ${LEAN_SRCS} privsep/compat.h privsep/privsep.h \
-	    privsep/log.h privsep/sandbox.h smtpd/smtpd.h smtpd/session.h
+	    privsep/log.h privsep/sandbox.h privsep/sandbox_int.h smtpd/smtpd.h \
+	    smtpd/session.h deliver/deliver.h
 	@if [ "${SMTPD_LEAN}" != yes ]; then \
 		echo "cp smtpd/smtpd-full $@"; cp smtpd/smtpd-full $@; exit 0; fi; \
 	rm -rf obj-lean && mkdir -p obj-lean/kinc && \
