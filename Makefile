@@ -30,8 +30,11 @@ SMTPD_LEAN !=	if [ "${LEAN}" = yes ] && [ -z "${SANITIZE}" ] && \
 		    command -v ${MUSL_CC} >/dev/null 2>&1 && \
 		    [ -f "${MUSL_LIB}/rcrt1.o" ]; then echo yes; else echo no; fi
 KINC !=		echo "/usr/include/`${CC} -print-multiarch 2>/dev/null`"
+# (a sanitizer build links them shared: ASan intercepts crypt_r and
+# finds the real one with dlsym, which a static libcrypt does not offer)
 SMTPD_LIBS !=	a() { [ -f "`${CC} -print-file-name=lib$$1.a`" ]; }; \
-		if [ "`uname -s`" = Linux ] && a bsd && a md && a crypt; then \
+		if [ "`uname -s`" = Linux ] && [ -z "${SANITIZE}" ] && \
+		    a bsd && a md && a crypt; then \
 		echo "-Wl,-Bstatic -lbsd -lmd -lcrypt -Wl,-Bdynamic -ldl -pthread"; \
 		else echo "`pkg-config --libs libbsd-overlay 2>/dev/null` -lmd \
 		    -ldl `[ \"\`uname -s\`\" = Linux ] && echo -lcrypt`"; fi
