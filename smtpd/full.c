@@ -41,8 +41,15 @@
 #include "log.h"
 
 #define FULL_NAME	"smtpd-full"
+#define UNSAFE		"not a root-owned, root-only writable file"
 
-/* name beside our own executable (Linux), else in LIBEXECDIR/upas */
+/*
+ * name beside our own executable (Linux), else in LIBEXECDIR/upas.  It
+ * runs as root: only a regular file that root owns and nobody else may
+ * write, so a writable build or install directory cannot hand a
+ * stranger's code to the process that holds the key.  -1 and errno
+ * EPERM for an unsafe file.
+ */
 int
 libexec_find(const char *name, char *path, size_t len)
 {
@@ -70,8 +77,7 @@ libexec_find(const char *name, char *path, size_t len)
 		return -1;
 	if (!S_ISREG(st.st_mode) || st.st_uid != 0 ||
 	    (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
-		log_warnx("%s: not a root-owned, root-only writable file",
-		    path);
+		log_warnx("%s: %s", path, UNSAFE);
 		errno = EPERM;
 		return -1;
 	}
@@ -91,9 +97,7 @@ full_needed(const struct conf *c)
 	    (c->plainauth && c->passwd[0] != '\0' &&
 	    access(c->passwd, F_OK) == 0);
 }
-#endif
 
-#ifdef SMTPD_LEAN
 /* why smtpd-full did not run, for full_warn(): the log is not open yet */
 static char	fullerr[PATH_MAX + 64];
 #endif
@@ -111,8 +115,8 @@ full_exec(struct conf *c, char **argv)
 	if (libexec_find(FULL_NAME, path, sizeof(path)) == 0)
 		(void)execv(path, argv);
 	(void)snprintf(fullerr, sizeof(fullerr), "%s: %s",
-	    path[0] != '\0' ? path : FULL_NAME, errno == EPERM ?
-	    "not a root-owned, root-only writable file" : strerror(errno));
+	    path[0] != '\0' ? path : FULL_NAME,
+	    errno == EPERM ? UNSAFE : strerror(errno));
 	/* fail closed: no STARTTLS (454), no DNS checks, no AUTH */
 	c->passwd[0] = '\0';
 #else
