@@ -325,6 +325,14 @@ cmd_helo(struct session *s, char *args)
 		    s->helo, s->peer->raddr);
 }
 
+/* STARTTLS is offered with a certificate, once, before TLS is on. */
+static int
+starttls_offered(struct session *s)
+{
+	return s->conf->certfile[0] != '\0' && s->tls == NULL &&
+	    s->tlsctx != NULL;
+}
+
 static void
 cmd_ehlo(struct session *s, char *args)
 {
@@ -344,8 +352,7 @@ cmd_ehlo(struct session *s, char *args)
 	lines[n++] = "8BITMIME";
 	lines[n++] = "ENHANCEDSTATUSCODES";
 	lines[n++] = "SMTPUTF8";
-	if (s->conf->certfile[0] != '\0' && s->tls == NULL &&
-	    s->tlsctx != NULL)
+	if (starttls_offered(s))
 		lines[n++] = "STARTTLS";
 	auth[0] = '\0';
 	if (auth_offer(s, auth, sizeof(auth)) == 1 && auth[0] != '\0') {
@@ -604,17 +611,23 @@ cmd_vrfy(struct session *s, char *args)
 	    "and attempt delivery");
 }
 
+/* HELP names only the commands this session would take now. */
 static void
 cmd_help(struct session *s, char *args)
 {
-	static const char *lines[] = {
-		"upas smtpd, RFC 5321 with PIPELINING SIZE 8BITMIME SMTPUTF8",
-		"Commands: HELO EHLO MAIL RCPT DATA RSET NOOP QUIT VRFY EXPN",
-		"HELP STARTTLS AUTH",
-		"End of HELP info",
-	};
+	const char	*lines[4];
+	char		 more[32], auth[256];
 
-	reply_multi(s, 214, "2.0.0", lines, sizeof(lines) / sizeof(lines[0]));
+	auth[0] = '\0';
+	(void)snprintf(more, sizeof(more), "HELP%s%s",
+	    starttls_offered(s) ? " STARTTLS" : "",
+	    auth_offer(s, auth, sizeof(auth)) == 1 && auth[0] != '\0' ?
+	    " AUTH" : "");
+	lines[0] = "upas smtpd, RFC 5321 with PIPELINING SIZE 8BITMIME SMTPUTF8";
+	lines[1] = "Commands: HELO EHLO MAIL RCPT DATA RSET NOOP QUIT VRFY EXPN";
+	lines[2] = more;
+	lines[3] = "End of HELP info";
+	reply_multi(s, 214, "2.0.0", lines, 4);
 }
 
 /*

@@ -206,4 +206,10 @@ n0 = maildir_count()
 c.send(MSG)
 reply_ok(c.reply(), 250, "bounce to several recipients accepted", r"^250 2\.0\.0")
 want(c, "QUIT", 221, "QUIT")
+
+c = at("GREETED")
+r = c.cmd("HELP")
+reply_ok(r, 214, "HELP without a certificate or -p", r"214 2\.0\.0 End of HELP")
+ok(not any("STARTTLS" in l or "AUTH" in l for l in r[1]),
+   "HELP names neither STARTTLS nor AUTH when neither is offered", r[1])
 done()
