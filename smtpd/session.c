@@ -618,11 +618,9 @@ cmd_help(struct session *s, char *args)
 	const char	*lines[4];
 	char		 more[32], auth[256];
 
-	auth[0] = '\0';
 	(void)snprintf(more, sizeof(more), "HELP%s%s",
 	    starttls_offered(s) ? " STARTTLS" : "",
-	    auth_offer(s, auth, sizeof(auth)) == 1 && auth[0] != '\0' ?
-	    " AUTH" : "");
+	    auth_offer(s, auth, sizeof(auth)) == 1 ? " AUTH" : "");
 	lines[0] = "upas smtpd, RFC 5321 with PIPELINING SIZE 8BITMIME SMTPUTF8";
 	lines[1] = "Commands: HELO EHLO MAIL RCPT DATA RSET NOOP QUIT VRFY EXPN";
 	lines[2] = more;
