@@ -14,12 +14,16 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
-/* strtonum, arc4random and closefrom for the musl build (compat.h). */
+/*
+ * strtonum, arc4random, closefrom and plain set*id(2) for the musl build
+ * (compat.h).
+ */
 
 #include <sys/types.h>
 #include <sys/syscall.h>
 
 #include <errno.h>
+#include <grp.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -89,4 +93,52 @@ closefrom(int lowfd)
 		max = 65536;
 	for (fd = lowfd; fd < max; fd++)
 		(void)close((int)fd);
+}
+
+/*
+ * The set*id(2) calls themselves (see compat.h).  The 32-bit ids calls
+ * where the kernel has both kinds (i386, arm), as musl picks them.
+ */
+#ifdef SYS_setresuid32
+#define NR_SETRESUID	SYS_setresuid32
+#define NR_SETRESGID	SYS_setresgid32
+#define NR_SETUID	SYS_setuid32
+#define NR_SETGID	SYS_setgid32
+#define NR_SETGROUPS	SYS_setgroups32
+#else
+#define NR_SETRESUID	SYS_setresuid
+#define NR_SETRESGID	SYS_setresgid
+#define NR_SETUID	SYS_setuid
+#define NR_SETGID	SYS_setgid
+#define NR_SETGROUPS	SYS_setgroups
+#endif
+
+int
+compat_setresuid(uid_t r, uid_t e, uid_t s)
+{
+	return (int)syscall(NR_SETRESUID, r, e, s);
+}
+
+int
+compat_setresgid(gid_t r, gid_t e, gid_t s)
+{
+	return (int)syscall(NR_SETRESGID, r, e, s);
+}
+
+int
+compat_setuid(uid_t u)
+{
+	return (int)syscall(NR_SETUID, u);
+}
+
+int
+compat_setgid(gid_t g)
+{
+	return (int)syscall(NR_SETGID, g);
+}
+
+int
+compat_setgroups(size_t n, const gid_t *list)
+{
+	return (int)syscall(NR_SETGROUPS, n, list);
 }
