@@ -21,6 +21,12 @@
  * wrong with it (bare CR or LF, NUL, a long line, the size, the hops) is
  * noted, the rest is read and thrown away up to the dot, and the parent
  * drops the spool: 250 comes only from the parent's PS_QUEUE_ANS.
+ *
+ * BDAT (RFC 3030) feeds the same path: each chunk is cut into lines here,
+ * with the CRLF rule io_getline() keeps, a line carried over from one
+ * chunk to the next, and no dot-unstuffing; the message ends with the
+ * chunk marked LAST.  An error found in a chunk is answered at once, the
+ * spool dropped, and the transaction is over.
  */
 
 #include <sys/types.h>
@@ -56,6 +62,10 @@ static struct {
 	char	 hdr[32768];	/* the header, held for rules_headertags() */
 	size_t	 hdrlen;
 	int	 held;
+	char	 line[SMTP_LINEMAX + 1];	/* BDAT: the line a chunk left open */
+	size_t	 llen;
+	int	 lflags;	/* IO_LONG, IO_BARE so far in it */
+	int	 cr;		/* the chunk ended in a CR */
 } d;
 
 static void
@@ -180,6 +190,9 @@ data_begin(struct session *s)
 	d.fd = s->spoolfd;
 	d.len = d.written = d.size = d.hdrlen = 0;
 	d.hops = 0;
+	d.llen = 0;
+	d.lflags = IO_LINE;
+	d.cr = 0;
 	d.err = D_OK;
 	d.inheader = d.held = 1;
 	received(s);
@@ -209,13 +222,13 @@ header_release(struct session *s)
 	spool_write(d.hdr, d.hdrlen);
 }
 
-/* One line of the message as io_getline() returned it. */
+/* One line of the message, as io_getline() returned it (stuffed: DATA). */
 static void
-data_line(struct session *s, char *line, size_t len, int flags)
+data_line(struct session *s, char *line, size_t len, int flags, int stuffed)
 {
 	if (flags & IO_BARE)
 		data_error(D_BARE);
-	if (line[0] == '.') {		/* RFC 5321 4.5.2 */
+	if (stuffed && line[0] == '.') {	/* RFC 5321 4.5.2 */
 		line++;
 		len--;
 	}
@@ -263,8 +276,78 @@ data_read(struct session *s)
 			return r;
 		if (r == IO_LINE && len == 1 && line[0] == '.')
 			return 1;
-		data_line(s, line, len, r);
+		data_line(s, line, len, r, 1);
 	}
+}
+
+/* The end of a line a BDAT chunk held (or the last one, without CRLF). */
+static void
+chunk_line(struct session *s)
+{
+	d.line[d.llen] = '\0';
+	io_transcript(s, '<', d.line, d.llen);
+	data_line(s, d.line, d.llen, d.lflags, 0);
+	d.llen = 0;
+	d.lflags = IO_LINE;
+}
+
+/* Octet by octet as io_getline() does it: only CRLF ends a line. */
+static void
+chunk_octet(struct session *s, char c)
+{
+	if (d.cr) {
+		d.cr = 0;
+		if (c == '\n') {
+			chunk_line(s);
+			return;
+		}
+		d.lflags |= IO_BARE;
+		if (d.llen + 1 < sizeof(d.line))
+			d.line[d.llen++] = '\r';
+		else
+			d.lflags |= IO_LONG;
+	}
+	if (c == '\r') {
+		d.cr = 1;
+		return;
+	}
+	if (c == '\n' || c == '\0')
+		d.lflags |= IO_BARE;
+	if (d.llen + 1 < sizeof(d.line))
+		d.line[d.llen++] = c;
+	else
+		d.lflags |= IO_LONG;
+}
+
+/* A read that did not bring data ends the session, as during DATA. */
+static void
+data_ioerr(struct session *s, int r)
+{
+	if (r == IO_TIMEOUT) {
+		reply(s, 421, "4.4.2", "%s timeout, closing connection",
+		    s->conf->hostname);
+		session_close(s, "timeout");
+	}
+	if (r == IO_EOF)
+		session_exit(s, "eof");
+	session_exit(s, "read-error");
+}
+
+/* BDAT outside a transaction (or refused): the octets are read and dropped. */
+int
+data_discard(struct session *s, size_t size)
+{
+	const char	*p;
+	size_t		 n;
+	int		 r;
+
+	while (size > 0) {
+		if ((r = io_getchunk(s, size, s->conf->datatimeout, &p,
+		    &n)) <= 0)
+			data_ioerr(s, r);
+		size -= n;
+	}
+	return 0;
 }
 
 static void
@@ -339,13 +422,10 @@ data_commit(struct session *s)
 	reply(s, (int)code, esc, "%s", text);
 }
 
-/* After 354: the message, then exactly one reply. */
-int
-data_receive(struct session *s)
+/* The whole message read (r 1) or not: the spool closed, one reply. */
+static int
+data_end(struct session *s, int r)
 {
-	int	r;
-
-	r = data_read(s);
 	if (r == 1 && d.held && d.err == D_OK)
 		header_release(s);
 	spool_flush();
@@ -353,15 +433,8 @@ data_receive(struct session *s)
 		close(s->spoolfd);
 		s->spoolfd = -1;
 	}
-	if (r == IO_TIMEOUT) {
-		reply(s, 421, "4.4.2", "%s timeout, closing connection",
-		    s->conf->hostname);
-		session_close(s, "timeout");
-	}
-	if (r == IO_EOF)
-		session_exit(s, "eof");
-	if (r < 0)
-		session_exit(s, "read-error");
+	if (r <= 0)
+		data_ioerr(s, r);
 	s->msgsize = d.size;
 	if (d.err != D_OK) {
 		data_refuse(s);
@@ -371,4 +444,58 @@ data_receive(struct session *s)
 		return -1;
 	data_commit(s);
 	return 0;
+}
+
+/* After 354: the message, then exactly one reply. */
+int
+data_receive(struct session *s)
+{
+	return data_end(s, data_read(s));
+}
+
+/*
+ * BDAT: size octets of the message, after data_begin().  Not the last
+ * chunk: 250, or the error found so far and -1 (the spool is dropped,
+ * the transaction over).  The last: data_end()'s reply; -1 unless the
+ * parent took the message.
+ */
+int
+data_chunk(struct session *s, size_t size, int last)
+{
+	const char	*p;
+	size_t		 n, i, total = size;
+	int		 r;
+
+	while (size > 0) {
+		if ((r = io_getchunk(s, size, s->conf->datatimeout, &p,
+		    &n)) <= 0)
+			return data_end(s, r);
+		for (i = 0; i < n; i++)
+			chunk_octet(s, p[i]);
+		size -= n;
+	}
+	if (!last) {
+		if (d.err != D_OK) {
+			spool_flush();
+			if (s->spoolfd != -1) {
+				close(s->spoolfd);
+				s->spoolfd = -1;
+			}
+			s->msgsize = d.size;
+			data_refuse(s);
+			return -1;
+		}
+		reply(s, 250, "2.0.0", "%zu octets received", total);
+		return 0;
+	}
+	/* a message need not end in CRLF (RFC 5322 3.5): a CR alone is bare */
+	if (d.cr) {
+		d.cr = 0;
+		d.lflags |= IO_BARE;
+		if (d.llen + 1 < sizeof(d.line))
+			d.line[d.llen++] = '\r';
+	}
+	if (d.llen > 0 || d.lflags != IO_LINE)
+		chunk_line(s);
+	return data_end(s, 1);
 }

@@ -219,6 +219,32 @@ io_getline(struct session *s, char *buf, size_t size, int secs, size_t *lenp)
 	return flags;
 }
 
+/*
+ * BDAT (RFC 3030): up to want octets of a chunk as they come, raw, from
+ * the input buffer (*p points into it, until the next call), waiting
+ * secs seconds at most.  Returns IO_LINE, IO_EOF, IO_ERROR or IO_TIMEOUT.
+ */
+int
+io_getchunk(struct session *s, size_t want, int secs, const char **p,
+    size_t *lenp)
+{
+	size_t	n;
+	int	r;
+
+	if (secs <= 0)
+		secs = 300;
+	if (s->ibeg == s->iend &&
+	    (r = io_fill(s, now_ms() + (long long)secs * 1000)) <= 0)
+		return r;
+	n = s->iend - s->ibeg;
+	if (n > want)
+		n = want;
+	*p = s->ibuf + s->ibeg;
+	*lenp = n;
+	s->ibeg += n;
+	return IO_LINE;
+}
+
 int
 io_write(struct session *s, const void *buf, size_t len)
 {

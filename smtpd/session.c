@@ -18,11 +18,12 @@
  * The session child: the greeting, then one command per CRLF line through
  * a verb table that says in which states each verb is allowed (STYLE.md
  * A.4).  Everything the child cannot decide alone is asked of the parent
- * with ps_request(); policy lives in rules.c, DATA in data.c.
+ * with ps_request(); policy lives in rules.c, DATA and BDAT in data.c.
  */
 
 #include <sys/types.h>
 
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,8 +37,9 @@
 #define C_ARG		0x1	/* an argument is required */
 #define C_NOARG		0x2	/* no argument allowed */
 #define C_SYNC		0x4	/* RFC 2920 group end: flush replies */
+#define C_RAW		0x8	/* octets follow: the verb checks all itself */
 
-#define S_ANY		(S_CONNECTED | S_GREETED | S_MAIL | S_RCPT)
+#define S_ANY		(S_CONNECTED | S_GREETED | S_MAIL | S_RCPT | S_BDAT)
 #define S_NOTX		(S_CONNECTED | S_GREETED)
 
 struct verb {
@@ -53,6 +55,7 @@ static void	cmd_ehlo(struct session *, char *);
 static void	cmd_mail(struct session *, char *);
 static void	cmd_rcpt(struct session *, char *);
 static void	cmd_data(struct session *, char *);
+static void	cmd_bdat(struct session *, char *);
 static void	cmd_rset(struct session *, char *);
 static void	cmd_noop(struct session *, char *);
 static void	cmd_quit(struct session *, char *);
@@ -72,6 +75,7 @@ static const struct verb verbs[] = {
 	    "Need MAIL before RCPT" },
 	{ "DATA",	S_RCPT,		C_NOARG | C_SYNC, cmd_data,
 	    "Need RCPT before DATA" },
+	{ "BDAT",	S_ANY,		C_RAW,		cmd_bdat,	NULL },
 	{ "RSET",	S_ANY,		C_NOARG,	cmd_rset,	NULL },
 	{ "NOOP",	S_ANY,		C_SYNC,		cmd_noop,	NULL },
 	{ "QUIT",	S_ANY,		C_NOARG | C_SYNC, cmd_quit,	NULL },
@@ -231,11 +235,18 @@ session_command(struct session *s, char *line)
 		reply(s, 500, "5.5.2", "Command unrecognized");
 		return;
 	}
+	if (c->flags & C_RAW) {
+		c->fn(s, args);
+		return;
+	}
 	if (s->dialup && c->fn != cmd_quit) {
 		reply(s, 554, "5.7.1", "We don't accept mail from dial-up ports");
 		return;
 	}
-	if (!(c->states & s->state))
+	if (!(c->states & s->state) && s->state == S_BDAT)
+		reply(s, 503, "5.5.1", "Bad sequence of commands: %s inside a "
+		    "BDAT transaction (RSET ends it)", c->name);
+	else if (!(c->states & s->state))
 		reply(s, 503, "5.5.1", "Bad sequence of commands%s%s",
 		    c->outofstate ? ": " : "", c->outofstate ? c->outofstate : "");
 	else if ((c->flags & C_ARG) && args[0] == '\0')
@@ -350,6 +361,7 @@ cmd_ehlo(struct session *s, char *args)
 	(void)snprintf(size, sizeof(size), "SIZE %zu", s->conf->maxsize);
 	lines[n++] = size;
 	lines[n++] = "8BITMIME";
+	lines[n++] = "CHUNKING";
 	lines[n++] = "ENHANCEDSTATUSCODES";
 	lines[n++] = "SMTPUTF8";
 	if (starttls_offered(s))
@@ -550,14 +562,13 @@ cmd_rcpt(struct session *s, char *args)
 	reply(s, 250, "2.1.5", "Recipient <%s> OK", path);
 }
 
-static void
-cmd_data(struct session *s, char *args)
+/* A spool from the parent, our trace lines in it: 0, or -1 after 451. */
+static int
+spool_open(struct session *s)
 {
 	static struct ps_msg	m;
 	uint32_t		ok;
 
-	if (rules_data(s))
-		return;
 	ps_request(s, PS_QUEUE_OPEN, NULL, PS_QUEUE_FD, &m);
 	if (ps_get_u32(&m, &ok) == -1 ||
 	    ps_get_str(&m, s->msgid, sizeof(s->msgid)) == -1 ||
@@ -566,21 +577,108 @@ cmd_data(struct session *s, char *args)
 	if (!ok) {
 		reply(s, 451, "4.3.0", "Local error: cannot queue, try later");
 		session_reset(s);
-		return;
+		return -1;
 	}
 	s->spoolfd = m.fd;
 	s->spoolopen = 1;
 	if (data_begin(s) == -1) {
 		reply(s, 451, "4.3.0", "Local error writing the message");
 		session_reset(s);
-		return;
+		return -1;
 	}
+	return 0;
+}
+
+static void
+cmd_data(struct session *s, char *args)
+{
+	if (rules_data(s) || spool_open(s) == -1)
+		return;
 	s->state = S_DATA;
 	reply(s, 354, NULL, "End data with <CR><LF>.<CR><LF>");
 	(void)io_flush(s);
 	(void)data_receive(s);
 	s->nmsg++;
 	session_reset(s);
+}
+
+/* "size [LAST]" (RFC 3030 2): 0, or -1 when it is anything else. */
+static int
+bdat_args(const char *args, size_t *size, int *last)
+{
+	char		 num[24];
+	const char	*err;
+	size_t		 n;
+	long long	 v;
+
+	n = strspn(args, "0123456789");
+	if (n == 0 || n >= sizeof(num))
+		return -1;
+	memcpy(num, args, n);
+	num[n] = '\0';
+	v = strtonum(num, 0, SSIZE_MAX, &err);
+	if (err != NULL)
+		return -1;
+	args += n;
+	*last = 0;
+	if (*args == ' ') {
+		args += strspn(args, " ");
+		if (strcasecmp(args, "LAST") != 0)
+			return -1;
+		*last = 1;
+	} else if (*args != '\0')
+		return -1;
+	*size = (size_t)v;
+	return 0;
+}
+
+/*
+ * RFC 3030.  The octets of a chunk are read whatever we answer, so that
+ * none of them is ever taken for a command; when they cannot be (a size
+ * we cannot parse, or one over the SIZE we offer, which we will not read
+ * only to drop), the connection is closed.  The first chunk of a
+ * message opens the spool as DATA does; an answer comes after each.
+ */
+static void
+cmd_bdat(struct session *s, char *args)
+{
+	size_t	size;
+	int	last, r;
+
+	if (bdat_args(args, &size, &last) == -1) {
+		reply(s, 501, "5.5.4", "Syntax: BDAT size [LAST]; closing "
+		    "connection");
+		session_close(s, "bdat-syntax");
+	}
+	if (s->conf->maxsize > 0 && size > s->conf->maxsize) {
+		reply(s, 552, "5.3.4", "Message size exceeds fixed maximum "
+		    "message size; closing connection");
+		session_close(s, "bdat-size");
+	}
+	if (s->dialup) {
+		(void)data_discard(s, size);
+		reply(s, 554, "5.7.1", "We don't accept mail from dial-up ports");
+		return;
+	}
+	if (!(s->state & (S_RCPT | S_BDAT))) {
+		(void)data_discard(s, size);
+		reply(s, 503, "5.5.1", "Bad sequence of commands: %s",
+		    s->state == S_MAIL ? "Need RCPT before BDAT" :
+		    "Need MAIL and RCPT before BDAT");
+		return;
+	}
+	if (s->state == S_RCPT && (rules_data(s) || spool_open(s) == -1)) {
+		(void)data_discard(s, size);
+		return;
+	}
+	s->state = S_BDAT;
+	r = data_chunk(s, size, last);
+	if (last || r == -1) {
+		s->nmsg++;
+		session_reset(s);
+	}
+	if (last)
+		(void)io_flush(s);
 }
 
 static void
@@ -621,8 +719,10 @@ cmd_help(struct session *s, char *args)
 	(void)snprintf(more, sizeof(more), "HELP%s%s",
 	    starttls_offered(s) ? " STARTTLS" : "",
 	    auth_offer(s, auth, sizeof(auth)) == 1 ? " AUTH" : "");
-	lines[0] = "upas smtpd, RFC 5321 with PIPELINING SIZE 8BITMIME SMTPUTF8";
-	lines[1] = "Commands: HELO EHLO MAIL RCPT DATA RSET NOOP QUIT VRFY EXPN";
+	lines[0] = "upas smtpd, RFC 5321 with PIPELINING SIZE 8BITMIME CHUNKING "
+	    "SMTPUTF8";
+	lines[1] = "Commands: HELO EHLO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY "
+	    "EXPN";
 	lines[2] = more;
 	lines[3] = "End of HELP info";
 	reply_multi(s, 214, "2.0.0", lines, 4);

@@ -30,6 +30,7 @@
 #define S_RCPT		0x08
 #define S_DATA		0x10
 #define S_QUIT		0x20
+#define S_BDAT		0x40	/* BDAT chunks of a message taken (RFC 3030) */
 
 #define IO_BUFSZ	16384
 
@@ -104,6 +105,7 @@ __attribute__((noreturn)) void session_exit(struct session *, const char *);
 
 /* io.c: all network I/O, through TLS when it is on */
 int	 io_getline(struct session *, char *, size_t, int, size_t *);
+int	 io_getchunk(struct session *, size_t, int, const char **, size_t *);
 int	 io_write(struct session *, const void *, size_t);
 int	 io_flush(struct session *);
 int	 io_pending(struct session *);	/* bytes buffered, read but not consumed */
@@ -125,6 +127,8 @@ int	 addr_split(const char *, char *, size_t, char *, size_t);
 /* data.c */
 int	 data_begin(struct session *);		/* before 354: Received: and tags */
 int	 data_receive(struct session *);	/* after 354: to the spool fd */
+int	 data_chunk(struct session *, size_t, int);	/* BDAT: one chunk */
+int	 data_discard(struct session *, size_t);	/* BDAT: read, drop */
 
 /*
  * rules.c (child): the policy decisions taken during the session, asking

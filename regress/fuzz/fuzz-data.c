@@ -20,6 +20,12 @@
  * the input is what a client sends after 354.  Whatever it is, the spool
  * never holds a CR or a NUL, and a message is committed only if the input
  * held the end-of-data sequence CRLF "." CRLF.
+ *
+ * An input that begins with 'B' is BDAT chunks instead (RFC 3030): each
+ * chunk is one length octet (its low 7 bits; the high bit claims 16 octets
+ * more than follow, so the peer goes away inside it) and its octets.  The
+ * same spool checks hold, and a message is committed only at the last
+ * chunk, and not after a chunk that was refused.
  */
 
 #include <sys/types.h>
@@ -132,9 +138,34 @@ has_end(const uint8_t *data, size_t size)
 	return 0;
 }
 
+/* BDAT: the chunks' octets to the input, their sizes to len[]. */
+static size_t
+chunks(const uint8_t *data, size_t size, uint8_t *in, size_t *inlen,
+    size_t *len, size_t max)
+{
+	size_t	pos = 1, n = 0, k;
+
+	*inlen = 0;
+	while (pos < size && n < max) {
+		k = data[pos] & 0x7f;
+		len[n] = k + (data[pos] & 0x80 ? 16 : 0);
+		pos++;
+		if (k > size - pos)
+			k = size - pos;
+		memcpy(in + *inlen, data + pos, k);
+		*inlen += k;
+		pos += k;
+		n++;
+	}
+	return n;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static uint8_t	 bin[1 << 16];
+	size_t		 blen[4096], nb = 0, binlen = 0, i;
+	int		 bdat = size > 0 && data[0] == 'B', r = 0;
 	static char	 rcpt0[] = "u@test.example", *rcpt[] = { rcpt0 };
 	static char	 spool[1 << 20];
 	static int	 infd = -1, spfd = -1, nullfd = -1;
@@ -161,7 +192,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s.rcpt = rcpt;
 	s.nrcpt = 1;
 	in = tmpfd(&infd);
-	CHECK(write(in, data, size) == (ssize_t)size && lseek(in, 0, SEEK_SET) == 0);
+	if (bdat) {
+		nb = chunks(data, size, bin, &binlen, blen, 4096);
+		CHECK(write(in, bin, binlen) == (ssize_t)binlen);
+	} else
+		CHECK(write(in, data, size) == (ssize_t)size);
+	CHECK(lseek(in, 0, SEEK_SET) == 0);
 	s.infd = in;
 	if (nullfd == -1)
 		nullfd = open("/dev/null", O_WRONLY);
@@ -172,10 +208,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	committed = aborted = 0;
 	if (setjmp(env) == 0) {
 		CHECK(data_begin(&s) == 0);
-		(void)data_receive(&s);
+		if (!bdat)
+			(void)data_receive(&s);
+		for (i = 0; bdat && i < nb && r == 0; i++) {
+			r = data_chunk(&s, blen[i], i + 1 == nb);
+			CHECK(!committed || i + 1 == nb);
+		}
 	}
 	CHECK(committed + aborted <= 1);
-	if (committed)
+	if (committed && !bdat)
 		CHECK(has_end(data, size));
 	n = pread(sp, spool, sizeof(spool), 0);
 	CHECK(n >= 0);
