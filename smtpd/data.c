@@ -320,7 +320,7 @@ chunk_octet(struct session *s, char c)
 }
 
 /* A read that did not bring data ends the session, as during DATA. */
-static void
+__attribute__((noreturn)) static void
 data_ioerr(struct session *s, int r)
 {
 	if (r == IO_TIMEOUT) {
@@ -334,7 +334,7 @@ data_ioerr(struct session *s, int r)
 }
 
 /* BDAT outside a transaction (or refused): the octets are read and dropped. */
-int
+void
 data_discard(struct session *s, size_t size)
 {
 	const char	*p;
@@ -347,7 +347,6 @@ data_discard(struct session *s, size_t size)
 			data_ioerr(s, r);
 		size -= n;
 	}
-	return 0;
 }
 
 static void

@@ -656,19 +656,19 @@ cmd_bdat(struct session *s, char *args)
 		session_close(s, "bdat-size");
 	}
 	if (s->dialup) {
-		(void)data_discard(s, size);
+		data_discard(s, size);
 		reply(s, 554, "5.7.1", "We don't accept mail from dial-up ports");
 		return;
 	}
 	if (!(s->state & (S_RCPT | S_BDAT))) {
-		(void)data_discard(s, size);
+		data_discard(s, size);
 		reply(s, 503, "5.5.1", "Bad sequence of commands: %s",
 		    s->state == S_MAIL ? "Need RCPT before BDAT" :
 		    "Need MAIL and RCPT before BDAT");
 		return;
 	}
 	if (s->state == S_RCPT && (rules_data(s) || spool_open(s) == -1)) {
-		(void)data_discard(s, size);
+		data_discard(s, size);
 		return;
 	}
 	s->state = S_BDAT;

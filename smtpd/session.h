@@ -128,7 +128,7 @@ int	 addr_split(const char *, char *, size_t, char *, size_t);
 int	 data_begin(struct session *);		/* before 354: Received: and tags */
 int	 data_receive(struct session *);	/* after 354: to the spool fd */
 int	 data_chunk(struct session *, size_t, int);	/* BDAT: one chunk */
-int	 data_discard(struct session *, size_t);	/* BDAT: read, drop */
+void	 data_discard(struct session *, size_t);	/* BDAT: read, drop */
 
 /*
  * rules.c (child): the policy decisions taken during the session, asking

@@ -3,7 +3,9 @@
 # Postfix, OpenSMTPD, smtp-sink and the floor (tcpserver + trivial.c), all
 # on loopback, loaded with Postfix's smtp-source.  See regress/bench/README.
 # Environment: QUICK=1 (fewer messages, shorter caps), SERVERS="ours
-# postfix opensmtpd sink floor" (a subset), CAP (seconds per cell).
+# postfix opensmtpd sink floor" (a subset), CAP (seconds per cell), ROUNDS
+# (how many times the c=10 1 KiB cell of ours, postfix and floor is taken,
+# in turn; the last line has the medians; default 3, QUICK 1).
 UPAS_TEST=${UPAS_TEST:-bench}
 . "$(cd "$(dirname "$0")/../.." && pwd)/regress/lib.sh"
 B=$TOP/regress/bench
@@ -19,9 +21,9 @@ trap bench_stop EXIT
 trap 'exit 1' INT TERM
 
 if [ "${QUICK:-0}" = 1 ]; then
-	N1=100 N100=30 CAP=${CAP:-6} NLAT=30 NTLS=40 NCLI=40
+	N1=100 N100=30 CAP=${CAP:-6} NLAT=30 NTLS=40 NCLI=40 ROUNDS=${ROUNDS:-1}
 else
-	N1=500 N100=200 CAP=${CAP:-15} NLAT=200 NTLS=200 NCLI=200
+	N1=500 N100=200 CAP=${CAP:-15} NLAT=200 NTLS=200 NCLI=200 ROUNDS=${ROUNDS:-3}
 fi
 SERVERS=${SERVERS:-ours postfix opensmtpd sink floor}
 CONCS="1 10 50"
@@ -35,6 +37,12 @@ rate() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { d = b - a; if (d <= 0) d = 0
 # ratio A B: A/B, two decimals, n/a unless both are numbers
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else printf "n/a" }'; }
 num() { printf '%s' "$1" | tr -d '*!'; }
+# median FILE...: of the numbers in them (marks dropped), n/a if none
+median() {
+	cat "$@" 2>/dev/null | tr -d '*!' | grep -E '^[0-9.]+$' | sort -n |
+	    awk '{ v[NR] = $1 } END { if (NR == 0) print "n/a"; else if (NR % 2) print v[(NR + 1) / 2];
+	        else printf "%.1f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
 note() { echo "$*" >> "$T/notes"; }
 nfiles() { ls "$1/new" 2>/dev/null | wc -l | tr -d ' '; }
 : > "$T/notes"
@@ -133,11 +141,11 @@ maildir_of() {
 }
 
 # --- load: one cell ----------------------------------------------------------
-# cell SERVER MODE SIZE C: writes the rate (with * when capped, ! on errors)
-# to $T/r.SERVER.MODE.SIZE.C and checks every accepted message was
-# delivered exactly once.
+# cell SERVER MODE SIZE C [ROUND]: writes the rate (with * when capped, !
+# on errors) to $T/r.SERVER.MODE.SIZE.C[.ROUND] and checks every accepted
+# message was delivered exactly once.
 cell() {
-	srv=$1 mode=$2 size=$3 c=$4
+	srv=$1 mode=$2 size=$3 c=$4 rnd=${5:+.$5}
 	eval "port=\$PORT_$srv"
 	md=$(maildir_of "$srv")
 	n=$N1; [ "$size" -gt 1024 ] && n=$N100
@@ -145,7 +153,7 @@ cell() {
 	dflag=; [ "$mode" = multi ] && dflag=-d
 	# (never create it here: the server must make its own Maildir)
 	[ -n "$md" ] && [ -d "$md/new" ] && find "$md/new" -type f -delete
-	out=$T/src.$srv.$mode.$size.$c
+	out=$T/src.$srv.$mode.$size.$c$rnd
 	t0=$(now)
 	timeout -k 2 "$CAP" "$SRC" $dflag -N -s "$c" -m "$n" -l "$size" -M bench.test \
 	    -f bench@bench.test -t "$RCPT" 127.0.0.1:"$port" >"$out" 2>&1
@@ -180,7 +188,7 @@ cell() {
 	fi
 	[ $rc -ne 0 ] && [ $rc -ne 124 ] && [ $rc -ne 137 ] &&
 	    note "$srv $mode size=$size c=$c: smtp-source exit $rc: $(grep -v '^$' "$out" | tail -n 1)"
-	echo "$(rate "$got" "$t0" "$t1")$mark" > "$T/r.$srv.$mode.$size.$c"
+	echo "$(rate "$got" "$t0" "$t1")$mark" > "$T/r.$srv.$mode.$size.$c$rnd"
 }
 
 for mode in single multi; do
@@ -191,6 +199,16 @@ for mode in single multi; do
 			done
 		done
 	done
+done
+
+# the c=10 1 KiB cell again, ROUNDS in all, the three servers in turn:
+# one run of each moves by 10-35 % with the machine, their medians less
+r=2
+while [ "$r" -le "$ROUNDS" ]; do
+	for s in ours postfix floor; do
+		case " $up " in *" $s "*) cell "$s" single 1024 10 "$r" ;; esac
+	done
+	r=$((r + 1))
 done
 
 res() { cat "$T/r.$1.$2.$3.$4" 2>/dev/null || echo n/a; }
@@ -213,6 +231,17 @@ for mode in single multi; do
 		done
 	done
 done
+
+if [ "$ROUNDS" -gt 1 ]; then
+	echo
+	echo "single 1024 c=10, $ROUNDS rounds taken in turn (messages/second; the last line has the medians)"
+	for s in ours postfix floor; do
+		case " $up " in *" $s "*) ;; *) continue ;; esac
+		printf '  %-9s %s  median %s\n' "$s" \
+		    "$(cat "$T/r.$s.single.1024.10" "$T"/r.$s.single.1024.10.* 2>/dev/null | tr '\n' ' ')" \
+		    "$(median "$T/r.$s.single.1024.10" "$T"/r.$s.single.1024.10.*)"
+	done
+fi
 
 # --- STARTTLS ----------------------------------------------------------------
 echo
@@ -315,7 +344,7 @@ fi
 [ -s "$T/notes" ] && sed 's/^/note: /' "$T/notes"
 bench_stop
 
-v() { num "$(res "$1" single 1024 10)"; }
+v() { median "$T/r.$1.single.1024.10" "$T"/r.$1.single.1024.10.*; }
 echo "bench: c=10 size=1024 ours=$(v ours) postfix=$(v postfix) opensmtpd=$(v opensmtpd)" \
     "floor=$(v floor) ours/postfix=$(ratio "$(v ours)" "$(v postfix)")" \
     "ours/floor=$(ratio "$(v ours)" "$(v floor)")"

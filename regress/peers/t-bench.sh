@@ -5,13 +5,16 @@
 . "${UPAS_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/regress/lib.sh"
 . "$TOP/regress/peers/sink.sh"
 sink_bins || { skip "make bench" "no smtp-source (postfix package not unpacked)"; exit 0; }
-out=$(QUICK=1 CAP=6 SERVERS="ours floor" UPAS_TEST="${TNAME}-run" \
+out=$(QUICK=1 CAP=6 ROUNDS=2 SERVERS="ours floor" UPAS_TEST="${TNAME}-run" \
     timeout 300 sh "$TOP/regress/bench/run.sh" 2>&1)
 echo "$out" > "$T/bench.out"
 expect "bench: the first line describes the machine" '^machine: cores=[0-9]+ ' \
     "$(echo "$out" | head -n 1)"
 expect "bench: every cell has a figure for ours" '^single +1024 +10 +[0-9.]+' \
     "$(echo "$out" | grep '^single  *1024  *10 ')"
+expect "bench: the c=10 cell taken twice, with medians" \
+    '^  ours +[0-9.]+ [0-9.]+ +median [0-9.]+$' \
+    "$(echo "$out" | grep -A1 '^single 1024 c=10, 2 rounds')"
 expect "bench: exactly-once check passed" '^exactly-once: ok' \
     "$(echo "$out" | grep '^exactly-once')"
 expect "bench: nothing lost or duplicated" '^0$' \
