@@ -421,17 +421,24 @@ data_commit(struct session *s)
 	reply(s, (int)code, esc, "%s", text);
 }
 
+/* Our copy of the spool fd written out and closed: the parent has it. */
+static void
+spool_done(struct session *s)
+{
+	spool_flush();
+	if (s->spoolfd != -1) {
+		close(s->spoolfd);
+		s->spoolfd = -1;
+	}
+}
+
 /* The whole message read (r 1) or not: the spool closed, one reply. */
 static int
 data_end(struct session *s, int r)
 {
 	if (r == 1 && d.held && d.err == D_OK)
 		header_release(s);
-	spool_flush();
-	if (s->spoolfd != -1) {
-		close(s->spoolfd);
-		s->spoolfd = -1;
-	}
+	spool_done(s);
 	if (r <= 0)
 		data_ioerr(s, r);
 	s->msgsize = d.size;
@@ -475,11 +482,7 @@ data_chunk(struct session *s, size_t size, int last)
 	}
 	if (!last) {
 		if (d.err != D_OK) {
-			spool_flush();
-			if (s->spoolfd != -1) {
-				close(s->spoolfd);
-				s->spoolfd = -1;
-			}
+			spool_done(s);
 			s->msgsize = d.size;
 			data_refuse(s);
 			return -1;
