@@ -338,7 +338,8 @@ void
 data_discard(struct session *s, size_t size)
 {
 	const char	*p;
-	size_t		 n;
+	char		 note[64];
+	size_t		 n, total = size;
 	int		 r;
 
 	while (size > 0) {
@@ -347,6 +348,8 @@ data_discard(struct session *s, size_t size)
 			data_ioerr(s, r);
 		size -= n;
 	}
+	r = snprintf(note, sizeof(note), "[%zu octets dropped]", total);
+	io_transcript(s, '<', note, (size_t)r);
 }
 
 static void
