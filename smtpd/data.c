@@ -63,9 +63,7 @@ static struct {
 	size_t	 hdrlen;
 	int	 held;
 	char	 line[SMTP_LINEMAX + 1];	/* BDAT: the line a chunk left open */
-	size_t	 llen;
-	int	 lflags;	/* IO_LONG, IO_BARE so far in it */
-	int	 cr;		/* the chunk ended in a CR */
+	struct linecut lc;
 } d;
 
 static void
@@ -190,9 +188,11 @@ data_begin(struct session *s)
 	d.fd = s->spoolfd;
 	d.len = d.written = d.size = d.hdrlen = 0;
 	d.hops = 0;
-	d.llen = 0;
-	d.lflags = IO_LINE;
-	d.cr = 0;
+	d.lc.buf = d.line;
+	d.lc.size = sizeof(d.line);
+	d.lc.len = 0;
+	d.lc.flags = IO_LINE;
+	d.lc.cr = 0;
 	d.err = D_OK;
 	d.inheader = d.held = 1;
 	received(s);
@@ -284,53 +284,11 @@ data_read(struct session *s)
 static void
 chunk_line(struct session *s)
 {
-	d.line[d.llen] = '\0';
-	io_transcript(s, '<', d.line, d.llen);
-	data_line(s, d.line, d.llen, d.lflags, 0);
-	d.llen = 0;
-	d.lflags = IO_LINE;
-}
-
-/* Octet by octet as io_getline() does it: only CRLF ends a line. */
-static void
-chunk_octet(struct session *s, char c)
-{
-	if (d.cr) {
-		d.cr = 0;
-		if (c == '\n') {
-			chunk_line(s);
-			return;
-		}
-		d.lflags |= IO_BARE;
-		if (d.llen + 1 < sizeof(d.line))
-			d.line[d.llen++] = '\r';
-		else
-			d.lflags |= IO_LONG;
-	}
-	if (c == '\r') {
-		d.cr = 1;
-		return;
-	}
-	if (c == '\n' || c == '\0')
-		d.lflags |= IO_BARE;
-	if (d.llen + 1 < sizeof(d.line))
-		d.line[d.llen++] = c;
-	else
-		d.lflags |= IO_LONG;
-}
-
-/* A read that did not bring data ends the session, as during DATA. */
-__attribute__((noreturn)) static void
-data_ioerr(struct session *s, int r)
-{
-	if (r == IO_TIMEOUT) {
-		reply(s, 421, "4.4.2", "%s timeout, closing connection",
-		    s->conf->hostname);
-		session_close(s, "timeout");
-	}
-	if (r == IO_EOF)
-		session_exit(s, "eof");
-	session_exit(s, "read-error");
+	d.line[d.lc.len] = '\0';
+	io_transcript(s, '<', d.line, d.lc.len);
+	data_line(s, d.line, d.lc.len, d.lc.flags, 0);
+	d.lc.len = 0;
+	d.lc.flags = IO_LINE;
 }
 
 /* BDAT outside a transaction (or refused): the octets are read and dropped. */
@@ -345,7 +303,7 @@ data_discard(struct session *s, size_t size)
 	while (size > 0) {
 		if ((r = io_getchunk(s, size, s->conf->datatimeout, &p,
 		    &n)) <= 0)
-			data_ioerr(s, r);
+			session_ioerr(s, r);
 		size -= n;
 	}
 	r = snprintf(note, sizeof(note), "[%zu octets dropped]", total);
@@ -443,7 +401,7 @@ data_end(struct session *s, int r)
 		header_release(s);
 	spool_done(s);
 	if (r <= 0)
-		data_ioerr(s, r);
+		session_ioerr(s, r);
 	s->msgsize = d.size;
 	if (d.err != D_OK) {
 		data_refuse(s);
@@ -480,7 +438,8 @@ data_chunk(struct session *s, size_t size, int last)
 		    &n)) <= 0)
 			return data_end(s, r);
 		for (i = 0; i < n; i++)
-			chunk_octet(s, p[i]);
+			if (io_octet(&d.lc, p[i]))
+				chunk_line(s);
 		size -= n;
 	}
 	if (!last) {
@@ -494,13 +453,13 @@ data_chunk(struct session *s, size_t size, int last)
 		return 0;
 	}
 	/* a message need not end in CRLF (RFC 5322 3.5): a CR alone is bare */
-	if (d.cr) {
-		d.cr = 0;
-		d.lflags |= IO_BARE;
-		if (d.llen + 1 < sizeof(d.line))
-			d.line[d.llen++] = '\r';
+	if (d.lc.cr) {
+		d.lc.cr = 0;
+		d.lc.flags |= IO_BARE;
+		if (d.lc.len + 1 < d.lc.size)
+			d.line[d.lc.len++] = '\r';
 	}
-	if (d.llen > 0 || d.lflags != IO_LINE)
+	if (d.lc.len > 0 || d.lc.flags != IO_LINE)
 		chunk_line(s);
 	return data_end(s, 1);
 }

@@ -172,18 +172,48 @@ io_fill(struct session *s, long long deadline)
 }
 
 /*
+ * The one rule for lines, in commands, DATA and BDAT chunks: only CRLF
+ * ends one.  Octets past size - 1 are dropped and flagged IO_LONG; bare
+ * CR, bare LF and NUL are kept and flagged IO_BARE.  Returns 1 when c
+ * ended the line (the caller resets len, flags), else 0.
+ */
+int
+io_octet(struct linecut *l, char c)
+{
+	if (l->cr) {
+		l->cr = 0;
+		if (c == '\n')
+			return 1;
+		l->flags |= IO_BARE;
+		if (l->len + 1 < l->size)
+			l->buf[l->len++] = '\r';
+		else
+			l->flags |= IO_LONG;
+	}
+	if (c == '\r') {
+		l->cr = 1;
+		return 0;
+	}
+	if (c == '\n' || c == '\0')
+		l->flags |= IO_BARE;
+	if (l->len + 1 < l->size)
+		l->buf[l->len++] = c;
+	else
+		l->flags |= IO_LONG;
+	return 0;
+}
+
+/*
  * One line ended by CRLF into buf (NUL-terminated, without the CRLF),
- * waiting secs seconds for it at most.  Bytes past size - 1 are dropped
- * and flagged IO_LONG; bare CR, bare LF and NUL are kept and flagged
- * IO_BARE.  Returns IO_LINE | flags, IO_EOF, IO_ERROR or IO_TIMEOUT.
+ * waiting secs seconds for it at most, cut by io_octet().  Returns
+ * IO_LINE | flags, IO_EOF, IO_ERROR or IO_TIMEOUT.
  */
 int
 io_getline(struct session *s, char *buf, size_t size, int secs, size_t *lenp)
 {
+	struct linecut	l = { buf, size, 0, IO_LINE, 0 };
 	long long	deadline;
-	size_t		len = 0;
-	int		flags = IO_LINE, cr = 0, r;
-	char		c;
+	int		r;
 
 	if (secs <= 0)
 		secs = 300;
@@ -191,32 +221,13 @@ io_getline(struct session *s, char *buf, size_t size, int secs, size_t *lenp)
 	for (;;) {
 		if (s->ibeg == s->iend && (r = io_fill(s, deadline)) <= 0)
 			return r;
-		c = s->ibuf[s->ibeg++];
-		if (cr) {
-			cr = 0;
-			if (c == '\n')
-				break;
-			flags |= IO_BARE;
-			if (len + 1 < size)
-				buf[len++] = '\r';
-			else
-				flags |= IO_LONG;
-		}
-		if (c == '\r') {
-			cr = 1;
-			continue;
-		}
-		if (c == '\n' || c == '\0')
-			flags |= IO_BARE;
-		if (len + 1 < size)
-			buf[len++] = c;
-		else
-			flags |= IO_LONG;
+		if (io_octet(&l, s->ibuf[s->ibeg++]))
+			break;
 	}
-	buf[len] = '\0';
-	*lenp = len;
-	io_transcript(s, '<', buf, len);
-	return flags;
+	buf[l.len] = '\0';
+	*lenp = l.len;
+	io_transcript(s, '<', buf, l.len);
+	return l.flags;
 }
 
 /*

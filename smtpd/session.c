@@ -190,6 +190,18 @@ session_exit(struct session *s, const char *reason)
 	_exit(0);
 }
 
+/* A read that brought no input: 421 after a timeout, else just leave. */
+void
+session_ioerr(struct session *s, int r)
+{
+	if (r == IO_TIMEOUT) {
+		reply(s, 421, "4.4.2", "%s timeout, closing connection",
+		    s->conf->hostname);
+		session_close(s, "timeout");
+	}
+	session_exit(s, r == IO_EOF ? "eof" : "read-error");
+}
+
 /* Leave after what we have to say went out. */
 void
 session_close(struct session *s, const char *reason)
@@ -284,15 +296,8 @@ session_run(struct session *s)
 
 	for (;;) {
 		r = io_getline(s, line, sizeof(line), s->conf->timeout, &len);
-		if (r == IO_TIMEOUT) {
-			reply(s, 421, "4.4.2", "%s timeout, closing connection",
-			    s->conf->hostname);
-			session_close(s, "timeout");
-		}
-		if (r == IO_EOF)
-			session_exit(s, "eof");
-		if (r < 0)
-			session_exit(s, "read-error");
+		if (r <= 0)
+			session_ioerr(s, r);
 		if (r & IO_BARE)
 			reply(s, 500, "5.5.2", "bare CR/LF or NUL in command");
 		else if ((r & IO_LONG) || len > SMTP_CMDMAX - 2)

@@ -95,6 +95,15 @@ struct session {
 #define IO_LONG		0x2	/* longer than the buffer: the rest was dropped */
 #define IO_BARE		0x4	/* it held a bare CR, a bare LF or a NUL */
 
+/* A line being cut from input, octet by octet (io_octet()). */
+struct linecut {
+	char	*buf;		/* the line, without CRLF, not NUL-terminated */
+	size_t	 size;		/* of buf: octets past size - 1 are dropped */
+	size_t	 len;
+	int	 flags;		/* IO_LINE, with IO_LONG and IO_BARE */
+	int	 cr;		/* the last octet was a CR */
+};
+
 /* session.c */
 __attribute__((noreturn)) void session_run(struct session *);
 void	 session_reset(struct session *);
@@ -102,9 +111,11 @@ int	 ps_request(struct session *, uint32_t, const struct ps_buf *, uint32_t,
 	    struct ps_msg *);		/* send, then wait for the answer of that type */
 __attribute__((noreturn)) void session_close(struct session *, const char *);
 __attribute__((noreturn)) void session_exit(struct session *, const char *);
+__attribute__((noreturn)) void session_ioerr(struct session *, int);
 
 /* io.c: all network I/O, through TLS when it is on */
 int	 io_getline(struct session *, char *, size_t, int, size_t *);
+int	 io_octet(struct linecut *, char);	/* 1 when CRLF ended the line */
 int	 io_getchunk(struct session *, size_t, int, const char **, size_t *);
 int	 io_write(struct session *, const void *, size_t);
 int	 io_flush(struct session *);

@@ -80,6 +80,12 @@ session_close(struct session *x, const char *why)
 	longjmp(env, 1);
 }
 
+void
+session_ioerr(struct session *x, int r)
+{
+	longjmp(env, 1);
+}
+
 int
 ps_send(int fd, uint32_t type, uint32_t id, int passfd, const void *b,
     size_t n)
