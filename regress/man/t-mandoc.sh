@@ -7,7 +7,16 @@ for m in "$TOP"/man/*.[0-9]; do
 	out=$(mandoc -Tlint -Wwarning "$m" 2>&1)
 	expect "mandoc -Tlint $(basename "$m")" '^$' "$out"
 done
-for m in smtp.8 smtpd.conf.5; do
-	grep -q '^\.Sh EXIT STATUS\|^\.Sh HISTORY' "$TOP/man/$m" 2>/dev/null &&
-	    pass "$m has its sections" || fail "$m has its sections"
+# mdoc(7): each page has the sections its kind requires, every one of them
+for s in NAME SYNOPSIS DESCRIPTION FILES 'EXIT STATUS' 'SEE ALSO' STANDARDS HISTORY; do
+	grep -q "^\.Sh $s\$" "$TOP/man/smtp.8" &&
+	    pass "smtp.8 has .Sh $s" || fail "smtp.8 has .Sh $s"
+done
+for s in NAME DESCRIPTION FILES EXAMPLES 'SEE ALSO' HISTORY; do
+	grep -q "^\.Sh $s\$" "$TOP/man/smtpd.conf.5" &&
+	    pass "smtpd.conf.5 has .Sh $s" || fail "smtpd.conf.5 has .Sh $s"
+done
+for s in NAME SYNOPSIS DESCRIPTION 'EXIT STATUS' 'SEE ALSO'; do
+	grep -q "^\.Sh $s\$" "$TOP/man/deliver.8" &&
+	    pass "deliver.8 has .Sh $s" || fail "deliver.8 has .Sh $s"
 done

@@ -25,7 +25,9 @@ out=$("$SMTPD" -C "$T/bad.conf" -T 2>&1 >/dev/null); rc=$?
     'does not match|self-test failed' "$out" || fail "smtpd -T with a wrong key exits 0"
 
 PB=$(freeport); tls_start_server "$PB" "$T/bad.conf" || exit 1
-$TLSC notls "$PB" | sed 's/$/ (wrong key: fail closed)/'
+$TLSC notls "$PB" >"$T/notls.out" 2>&1; rc=$?
+sed 's/$/ (wrong key: fail closed)/' "$T/notls.out"
+[ $rc -eq 0 ] || fail "tlsc notls exited $rc (wrong key)"
 
 for k in rsa ec; do
 	P=$(freeport); tls_start_server "$P" "$T/$k.conf" || exit 1
@@ -37,8 +39,9 @@ for k in rsa ec; do
 		i=0; while ! grep -q ready "$T/hold.out" && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
 		sleep 0.2
 		python3 "$TLSDIR/memscan.py" "$T/$k.key" "$SMTPD" "$SMTPD_USER" "$MAIL_USER" \
-		    "$T/$k.conf" |
-		    sed "s/\$/ ($k, TLS $v)/"
+		    "$T/$k.conf" >"$T/memscan.out" 2>&1; rc=$?
+		sed "s/\$/ ($k, TLS $v)/" "$T/memscan.out"
+		[ $rc -eq 0 ] || fail "memscan.py exited $rc ($k, TLS $v)"
 		exec 3>&-
 		wait $hp
 		sleep 0.3

@@ -20,6 +20,11 @@ $cc -std=gnu11 -D_GNU_SOURCE -g -O1 -Wall $san -I"$TOP/privsep" -I"$TOP/smtpd" \
     "$BIN/privsep/libprivsep.a" $pkg >"$T/cc.log" 2>&1 ||
     { fail "compile signtest"; sed 's/^/#   /' "$T/cc.log" | head; exit 1; }
 for k in rsa ec; do
-	"$T/signtest" $k "$T/$k.crt" "$T/$k.key" 2>>"$T/signtest.err" | sed "s/\$/ ($k)/"
+	# not piped: sed would hide the status of a crashed signtest
+	"$T/signtest" $k "$T/$k.crt" "$T/$k.key" >"$T/signtest.$k" 2>>"$T/signtest.err"
+	rc=$?
+	sed "s/\$/ ($k)/" "$T/signtest.$k"
+	[ $rc -eq 0 ] && pass "signtest $k exited 0" ||
+	    { fail "signtest $k exited $rc"; sed 's/^/#   /' "$T/signtest.err" | tail -5; }
 done
 exit 0
