@@ -8,55 +8,65 @@ MANDIR ?=	${PREFIX}/share/man
 DESTDIR ?=
 
 CC ?=		cc
-PKG_CFLAGS !=	pkg-config --cflags libbsd-overlay libtls libssl libunbound 2>/dev/null || true
-PKG_LIBS !=	pkg-config --libs libbsd-overlay libtls libssl libcrypto libunbound 2>/dev/null || true
-BSD_LIBS !=	pkg-config --libs libbsd-overlay 2>/dev/null || true
-CRYPT_LIBS !=	if [ "`uname -s`" = Linux ]; then echo -lcrypt; fi
-# smtpd starts once per connection, so what an exec and a fork cost is
-# most of what a message costs.  LEAN=yes (the default; on Linux, with
-# musl-gcc: Debian's musl-tools): smtpd is a static PIE built with musl,
-# without OpenSSL, libunbound, crypt(3) and libmd, and smtpd-full is the
-# same program linked dynamically with glibc, which smtpd runs in its
-# place when the configuration needs one of those (smtpd/full.c).
-# smtpd-full links libbsd, libmd and libcrypt statically (libc stays
-# shared), loads smtpd-tls.so (OpenSSL) only with a certificate and
-# libunbound only with `unbound'.  LEAN=no, a sanitizer build, or no
-# musl: smtpd is a copy of smtpd-full.
-LEAN ?=		yes
-MUSL_CC ?=	musl-gcc
-MUSL_LIB !=	echo "/usr/lib/`uname -m`-linux-musl"
-SMTPD_LEAN !=	if [ "${LEAN}" = yes ] && [ -z "${SANITIZE}" ] && \
-		    [ "`uname -s`" = Linux ] && \
-		    command -v ${MUSL_CC} >/dev/null 2>&1 && \
-		    [ -f "${MUSL_LIB}/rcrt1.o" ]; then echo yes; else echo no; fi
-KINC !=		echo "/usr/include/`${CC} -print-multiarch 2>/dev/null`"
-# (a sanitizer build links them shared: ASan intercepts crypt_r and
-# finds the real one with dlsym, which a static libcrypt does not offer)
-SMTPD_LIBS !=	a() { [ -f "`${CC} -print-file-name=lib$$1.a`" ]; }; \
-		if [ "`uname -s`" = Linux ] && [ -z "${SANITIZE}" ] && \
-		    a bsd && a md && a crypt; then \
-		echo "-Wl,-Bstatic -lbsd -lmd -lcrypt -Wl,-Bdynamic -ldl -pthread"; \
-		else echo "`pkg-config --libs libbsd-overlay 2>/dev/null` -lmd \
-		    -ldl `[ \"\`uname -s\`\" = Linux ] && echo -lcrypt`"; fi
-TLSMOD_LIBS !=	pkg-config --libs libssl libcrypto 2>/dev/null || echo -lssl -lcrypto
-# smtpd-full exports its symbols to smtpd-tls.so; both bind their
-# functions at exec (-z now: resolved once in the parent, not again in
-# each process after the fork, and the GOT read-only); packed relative
-# relocations (DT_RELR) where the linker and libc know them (musl 1.2.3
-# does not: not for the lean smtpd)
-RELR !=		f=-Wl,-z,pack-relative-relocs; \
-		if echo 'int main(void){return 0;}' | ${CC} -x c - $$f \
-		    -o /dev/null 2>&1 | grep -q . ; then f=; fi; echo $$f
-SMTPD_LDFLAGS =	-Wl,--export-dynamic -Wl,-z,now ${RELR}
 
-WARN =		-Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wmissing-prototypes \
-		-Wstrict-prototypes -Wno-unused-parameter
+# Packagers' CPPFLAGS, CFLAGS and LDFLAGS are used as given, after ours
+# (so theirs win where two flags conflict); nothing here assigns them.
+# WERROR: warnings are errors in our own and the test suite's builds;
+# a packager whose compiler knows newer warnings can say `make WERROR='.
+WERROR ?=	-Werror
 OPT ?=		-O2 -g
 SANITIZE ?=
-CFLAGS +=	${OPT} ${WARN} ${SANITIZE} -std=gnu11 -D_GNU_SOURCE ${PKG_CFLAGS} \
-		-Iprivsep -DSYSCONFDIR=\"${SYSCONFDIR}\" \
-		-DLOCALSTATEDIR=\"${LOCALSTATEDIR}\" -DLIBEXECDIR=\"${LIBEXECDIR}\"
-LDFLAGS +=	${SANITIZE}
+
+# One library at a time through pkg-config, with the usual names where
+# pkg-config does not know it.  libbsd (strlcpy, strtonum, arc4random...)
+# only on Linux: the BSDs have those in libc.
+OS !=		uname -s
+BSD_CFLAGS !=	[ "${OS}" != Linux ] || pkg-config --cflags libbsd-overlay 2>/dev/null || \
+		    echo "-isystem /usr/include/bsd -DLIBBSD_OVERLAY"
+BSD_LIBS !=	[ "${OS}" != Linux ] || pkg-config --libs libbsd-overlay 2>/dev/null || echo -lbsd
+SSL_CFLAGS !=	pkg-config --cflags libssl libcrypto 2>/dev/null || true
+SSL_LIBS !=	pkg-config --libs libssl libcrypto 2>/dev/null || echo -lssl -lcrypto
+TLS_CFLAGS !=	pkg-config --cflags libtls 2>/dev/null || true
+TLS_LIBS !=	pkg-config --libs libtls 2>/dev/null || echo -ltls -lssl -lcrypto
+UNBOUND_CFLAGS != pkg-config --cflags libunbound 2>/dev/null || true
+UNBOUND_LIBS !=	pkg-config --libs libunbound 2>/dev/null || echo -lunbound
+# MD5 (smtpd's CRAM-MD5): libmd on Linux and FreeBSD, libc on OpenBSD
+MD_LIBS !=	pkg-config --libs libmd 2>/dev/null || \
+		    { [ "${OS}" = OpenBSD ] || echo -lmd; }
+# crypt(3) and dlopen(3): in libc, or in libcrypt and libdl
+CRYPT_LIBS !=	printf '%s\n' 'char *crypt(const char *, const char *);' \
+		    'int main(void){return crypt("","")!=0;}' | \
+		    ${CC} -x c - -o /dev/null >/dev/null 2>&1 || echo -lcrypt
+DL_LIBS !=	printf '%s\n' 'void *dlopen(const char *, int);' \
+		    'int main(void){return dlopen("",0)!=0;}' | \
+		    ${CC} -x c - -o /dev/null >/dev/null 2>&1 || echo -ldl
+
+# Hardening, in every build, each flag where the compiler and linker take
+# it (the probe links a program with the packager's flags and -Werror, so
+# a _FORTIFY_SOURCE they already set is not redefined).  FORTIFY needs the
+# optimiser and a C library that has it (glibc does).
+HARDEN_CFLAGS != for f in -fstack-protector-strong -fstack-clash-protection -fPIE; do \
+		    echo 'int main(void){return 0;}' | ${CC} ${CFLAGS} -Werror $$f \
+		    -x c - -o /dev/null >/dev/null 2>&1 && printf '%s ' $$f; done; true
+HARDEN_CPPFLAGS != printf '\043include <string.h>\nint main(int c, char **v)%s\n' \
+		    '{char b[4]; strcpy(b, v[0]); return b[c];}' | \
+		    ${CC} ${CPPFLAGS} ${OPT} ${CFLAGS} -Werror -D_FORTIFY_SOURCE=2 -x c - \
+		    -o /dev/null >/dev/null 2>&1 && echo -D_FORTIFY_SOURCE=2; true
+# -z now: every function bound once at exec, in the parent, not again in
+# each process after the fork, and the GOT read-only (RELRO).  Packed
+# relative relocations (DT_RELR) where the linker and libc know them.
+HARDEN_LDFLAGS != for f in -pie -Wl,-z,relro -Wl,-z,now -Wl,-z,pack-relative-relocs; do \
+		    echo 'int main(void){return 0;}' | ${CC} -fPIE ${LDFLAGS} $$f \
+		    -x c - -o /dev/null 2>&1 | grep -q . || printf '%s ' $$f; done; true
+
+WARN =		-Wall -Wextra ${WERROR} -Wshadow -Wpointer-arith -Wmissing-prototypes \
+		-Wstrict-prototypes -Wno-unused-parameter
+ALL_CPPFLAGS =	-D_GNU_SOURCE -Iprivsep ${BSD_CFLAGS} ${SSL_CFLAGS} ${TLS_CFLAGS} \
+		${UNBOUND_CFLAGS} -DSYSCONFDIR=\"${SYSCONFDIR}\" \
+		-DLOCALSTATEDIR=\"${LOCALSTATEDIR}\" -DLIBEXECDIR=\"${LIBEXECDIR}\" \
+		${HARDEN_CPPFLAGS} ${CPPFLAGS}
+ALL_CFLAGS =	-std=gnu11 ${OPT} ${WARN} ${HARDEN_CFLAGS} ${SANITIZE} ${CFLAGS}
+ALL_LDFLAGS =	${HARDEN_LDFLAGS} ${SANITIZE} ${LDFLAGS}
 
 PRIVSEP_SRCS =	privsep/msg.c privsep/marshal.c privsep/privdrop.c privsep/log.c \
 		privsep/sandbox_seccomp.c privsep/sandbox_pledge.c \
@@ -66,17 +76,8 @@ SMTPD_SRCS =	smtpd/smtpd.c smtpd/conf.c smtpd/peer.c smtpd/parent.c \
 		smtpd/mailer.c smtpd/policy.c smtpd/greylist.c smtpd/dnsreq.c \
 		smtpd/session.c smtpd/io.c \
 		smtpd/reply.c smtpd/addr.c smtpd/data.c smtpd/auth.c \
-		smtpd/rules.c smtpd/mdeliver.c deliver/maildir.c deliver/map.c
-FULL_SRCS =	smtpd/tlsmod.c smtpd/full.c smtpd/dns.c smtpd/authpriv.c
-FULL_OBJS =	${FULL_SRCS:.c=.o}
-# the lean smtpd: no dns.c (libunbound) and no authpriv.c (crypt, MD5);
-# full.c has what stands in for them
-LEAN_SRCS =	${SMTPD_SRCS} smtpd/tlsmod.c smtpd/full.c ${PRIVSEP_SRCS} \
-		privsep/compat.c privsep/lmalloc.c
-LEAN_CFLAGS =	${OPT} ${WARN} -std=gnu11 -D_GNU_SOURCE -DSMTPD_LEAN \
-		-include privsep/compat.h -Iprivsep -isystem obj-lean/kinc \
-		-DSYSCONFDIR=\"${SYSCONFDIR}\" -DLOCALSTATEDIR=\"${LOCALSTATEDIR}\" \
-		-DLIBEXECDIR=\"${LIBEXECDIR}\"
+		smtpd/rules.c smtpd/mdeliver.c deliver/maildir.c deliver/map.c \
+		smtpd/dns.c smtpd/authpriv.c smtpd/tlsmod.c
 TLSMOD_SRCS =	smtpd/tls.c smtpd/tlspriv.c
 TLSMOD_OBJS =	smtpd/tls.pic.o smtpd/tlspriv.pic.o
 SMTP_SRCS =	smtp/smtp.c smtp/mx.c smtp/dial.c smtp/client.c smtp/rfc822.c \
@@ -88,59 +89,43 @@ SMTPD_OBJS =	${SMTPD_SRCS:.c=.o}
 SMTP_OBJS =	${SMTP_SRCS:.c=.o}
 DELIVER_OBJS =	${DELIVER_SRCS:.c=.o}
 
-PROGS =		smtpd/smtpd smtpd/smtpd-full smtpd/smtpd-tls.so smtp/smtp deliver/deliver
+PROGS =		smtpd/smtpd smtpd/smtpd-tls.so smtp/smtp deliver/deliver
 MANS =		man/smtp.8 man/smtpd.conf.5 man/deliver.8
 
 all: ${PROGS}
 
 .SUFFIXES: .c .o
 .c.o:
-	${CC} ${CFLAGS} -c $< -o $@
+	${CC} ${ALL_CPPFLAGS} ${ALL_CFLAGS} -c $< -o $@
 
 privsep/libprivsep.a: ${PRIVSEP_OBJS}
 	rm -f $@
 	ar rcs $@ ${PRIVSEP_OBJS}
 
-smtpd/smtpd-full: ${SMTPD_OBJS} ${FULL_OBJS} privsep/libprivsep.a
-	${CC} ${LDFLAGS} ${SMTPD_LDFLAGS} -o $@ ${SMTPD_OBJS} ${FULL_OBJS} privsep/libprivsep.a ${SMTPD_LIBS}
-
-# musl's headers, and only the kernel's besides (the sandbox needs them)
-smtpd/smtpd: smtpd/smtpd-full ${LEAN_SRCS} privsep/compat.h privsep/privsep.h \
-	    privsep/log.h privsep/sandbox.h privsep/sandbox_int.h smtpd/smtpd.h \
-	    smtpd/session.h deliver/deliver.h
-	@if [ "${SMTPD_LEAN}" != yes ]; then \
-		echo "cp smtpd/smtpd-full $@"; cp smtpd/smtpd-full $@; exit 0; fi; \
-	rm -rf obj-lean && mkdir -p obj-lean/kinc && \
-	ln -s /usr/include/linux /usr/include/asm-generic ${KINC}/asm obj-lean/kinc/ && \
-	for f in ${LEAN_SRCS}; do \
-		o=obj-lean/`echo $$f | tr / _`; o=$${o%.c}.o; \
-		echo "${MUSL_CC} -c $$f -o $$o"; \
-		${MUSL_CC} ${LEAN_CFLAGS} -c $$f -o $$o || exit 1; \
-	done && \
-	echo "${CC} -static-pie -o $@ obj-lean/*.o (musl)" && \
-	${CC} -nostdlib -static-pie -Wl,-z,now -o $@ ${MUSL_LIB}/rcrt1.o \
-	    ${MUSL_LIB}/crti.o `${CC} -print-file-name=crtbeginS.o` obj-lean/*.o \
-	    ${MUSL_LIB}/libc.a `${CC} -print-file-name=libgcc.a` \
-	    `${CC} -print-file-name=crtendS.o` ${MUSL_LIB}/crtn.o
+# --export-dynamic: smtpd-tls.so calls log_*, ps_* and the rest of smtpd
+smtpd/smtpd: ${SMTPD_OBJS} privsep/libprivsep.a
+	${CC} ${ALL_CFLAGS} ${ALL_LDFLAGS} -Wl,--export-dynamic -o $@ ${SMTPD_OBJS} \
+	    privsep/libprivsep.a ${MD_LIBS} ${BSD_LIBS} ${CRYPT_LIBS} ${DL_LIBS}
 
 smtpd/tls.pic.o: smtpd/tls.c smtpd/smtpd.h smtpd/session.h privsep/privsep.h privsep/log.h
-	${CC} ${CFLAGS} -fPIC -c smtpd/tls.c -o $@
+	${CC} ${ALL_CPPFLAGS} ${ALL_CFLAGS} -fPIC -c smtpd/tls.c -o $@
 
 smtpd/tlspriv.pic.o: smtpd/tlspriv.c smtpd/smtpd.h smtpd/session.h privsep/privsep.h privsep/log.h
-	${CC} ${CFLAGS} -fPIC -c smtpd/tlspriv.c -o $@
+	${CC} ${ALL_CPPFLAGS} ${ALL_CFLAGS} -fPIC -c smtpd/tlspriv.c -o $@
 
-# the rest of smtpd (log, ps_*, strlcpy...) comes from the executable
 smtpd/smtpd-tls.so: ${TLSMOD_OBJS}
-	${CC} ${LDFLAGS} -shared -Wl,-Bsymbolic -o $@ ${TLSMOD_OBJS} ${TLSMOD_LIBS}
+	${CC} ${ALL_CFLAGS} ${ALL_LDFLAGS:-pie=} -shared -Wl,-Bsymbolic -o $@ \
+	    ${TLSMOD_OBJS} ${SSL_LIBS}
 
 smtp/smtp: ${SMTP_OBJS} privsep/libprivsep.a
-	${CC} ${LDFLAGS} -o $@ ${SMTP_OBJS} privsep/libprivsep.a ${PKG_LIBS}
+	${CC} ${ALL_CFLAGS} ${ALL_LDFLAGS} -o $@ ${SMTP_OBJS} privsep/libprivsep.a \
+	    ${TLS_LIBS} ${SSL_LIBS} ${UNBOUND_LIBS} ${BSD_LIBS}
 
 deliver/deliver: ${DELIVER_OBJS} privsep/libprivsep.a
-	${CC} ${LDFLAGS} -o $@ ${DELIVER_OBJS} privsep/libprivsep.a ${BSD_LIBS}
+	${CC} ${ALL_CFLAGS} ${ALL_LDFLAGS} -o $@ ${DELIVER_OBJS} privsep/libprivsep.a ${BSD_LIBS}
 
 ${PRIVSEP_OBJS} ${SMTPD_OBJS} ${SMTP_OBJS} ${DELIVER_OBJS}: privsep/privsep.h privsep/log.h privsep/sandbox.h
-${SMTPD_OBJS} ${FULL_OBJS}: smtpd/smtpd.h smtpd/session.h privsep/privsep.h privsep/log.h
+${SMTPD_OBJS}: smtpd/smtpd.h smtpd/session.h privsep/privsep.h privsep/log.h
 
 # Install what the test and demo scripts need (Debian; a no-op elsewhere).
 deps:
@@ -174,7 +159,7 @@ lint:
 install: all
 	install -d ${DESTDIR}${LIBEXECDIR}/upas ${DESTDIR}${SYSCONFDIR}/upas \
 	    ${DESTDIR}${MANDIR}/man5 ${DESTDIR}${MANDIR}/man8
-	install -m 755 smtpd/smtpd smtpd/smtpd-full smtp/smtp deliver/deliver ${DESTDIR}${LIBEXECDIR}/upas/
+	install -m 755 smtpd/smtpd smtp/smtp deliver/deliver ${DESTDIR}${LIBEXECDIR}/upas/
 	install -m 644 smtpd/smtpd-tls.so ${DESTDIR}${LIBEXECDIR}/upas/
 	install -m 644 man/smtp.8 ${DESTDIR}${MANDIR}/man8/upas-smtp.8
 	install -m 644 man/deliver.8 ${DESTDIR}${MANDIR}/man8/upas-deliver.8
@@ -184,8 +169,8 @@ install: all
 	    install -m 644 etc/$$f ${DESTDIR}${SYSCONFDIR}/upas/$$f; done
 
 clean:
-	rm -rf obj-lean
-	rm -f ${PROGS} ${FULL_OBJS} ${PRIVSEP_OBJS} ${SMTPD_OBJS} ${SMTP_OBJS} ${DELIVER_OBJS} ${TLSMOD_OBJS} \
+	rm -f ${PROGS} ${PRIVSEP_OBJS} ${SMTPD_OBJS} ${SMTP_OBJS} ${DELIVER_OBJS} ${TLSMOD_OBJS} \
 	    privsep/libprivsep.a
 
 .PHONY: all deps run test asan fuzz bench lint install clean
+

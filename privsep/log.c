@@ -129,7 +129,9 @@ log_tofile(const char *line)
 		n = sizeof(buf) - 1;
 		buf[n - 1] = '\n';
 	}
-	(void)write(log_fd, buf, n);
+	if (write(log_fd, buf, n) != n) {
+		/* a log that cannot be written has nowhere to say so */
+	}
 }
 
 /*

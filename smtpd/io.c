@@ -99,7 +99,9 @@ io_transcript(struct session *s, int dir, const char *line, size_t len)
 		log_escape(buf + 2, sizeof(buf) - 2, line, len);
 	n = strlen(buf);
 	buf[n++] = '\n';
-	(void)write(s->dbgfd, buf, n);
+	/* the transcript is a debugging aid: a failed write ends it, not the session */
+	if (write(s->dbgfd, buf, n) != (ssize_t)n)
+		s->dbgfd = -1;
 }
 
 int

@@ -78,7 +78,8 @@ mailer_exec(struct parent *p, char **argv, int errfd)
 	    dup2(errfd, 2) == -1)
 		_exit(EX_OSERR);
 	closefrom(3);
-	(void)chdir("/");
+	if (chdir("/") == -1)
+		_exit(EX_OSERR);
 	execve(argv[0], argv, envp);
 	dprintf(2, "exec %s: %s\n", argv[0], strerror(errno));
 	_exit(EX_OSERR);

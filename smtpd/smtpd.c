@@ -331,8 +331,6 @@ configure(struct conf *c, int argc, char **argv, int *test)
 	else
 		rv = 0;		/* no default file: built-in defaults */
 	flags_apply(c, &f);
-	if (rv == 0)
-		full_exec(c, argv);	/* returns when it is not needed */
 	if (f.test) {
 		if (rv == 0 && c->certfile[0] != '\0' && tls_selftest(c) == -1)
 			rv = -1;
@@ -389,7 +387,6 @@ main(int argc, char **argv)
 	make_sid(peer.sid, sizeof(peer.sid));
 	log_setsid(peer.sid);
 	log_procinit("parent");
-	full_warn();
 	log_info("connect addr=%s port=%d local=%s lport=%d", peer.raddr,
 	    peer.rport, peer.laddr, peer.lport);
 

@@ -302,10 +302,8 @@ void	 p_dns(struct parent *, struct ps_msg *);
 /* authpriv.c (parent) */
 void	 p_auth(struct parent *, struct ps_msg *);
 
-/* full.c */
+/* tlsmod.c */
 int	 libexec_find(const char *, char *, size_t);	/* a root-owned file of ours */
-void	 full_exec(struct conf *, char **);	/* lean build: run smtpd-full */
-void	 full_warn(void);			/* log why full_exec() did not */
 
 /* tlspriv.c (parent) */
 int	 tlspriv_load(struct parent *);		/* read the key from keyfd */

@@ -29,9 +29,7 @@
 
 #include <sys/stat.h>
 
-#ifndef SMTPD_LEAN
 #include <dlfcn.h>
-#endif
 #include <errno.h>
 #include <limits.h>
 #include <stdint.h>
@@ -44,6 +42,7 @@
 #include "log.h"
 
 #define TLSMOD_NAME	"smtpd-tls.so"
+#define UNSAFE		"not a root-owned, root-only writable file"
 
 static struct {
 	int		 (*setup)(struct session *);
@@ -60,7 +59,47 @@ static struct {
 } mod;
 static int	modstate;	/* 0 not tried, 1 loaded, -1 failed */
 
-#ifndef SMTPD_LEAN
+/*
+ * name beside our own executable (Linux), else in LIBEXECDIR/upas.  It
+ * is loaded as root: only a regular file that root owns and nobody else
+ * may write, so a writable build or install directory cannot hand a
+ * stranger's code to the process that holds the key.  -1 and errno
+ * EPERM for an unsafe file.
+ */
+int
+libexec_find(const char *name, char *path, size_t len)
+{
+	struct stat	 st;
+	char		 exe[PATH_MAX], *slash;
+	ssize_t		 n;
+
+	path[0] = '\0';
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		if ((slash = strrchr(exe, '/')) != NULL) {
+			*slash = '\0';
+			if ((size_t)snprintf(path, len, "%s/%s", exe, name) >=
+			    len || access(path, F_OK) == -1)
+				path[0] = '\0';
+		}
+	}
+	if (path[0] == '\0' && (size_t)snprintf(path, len, "%s/upas/%s",
+	    LIBEXECDIR, name) >= len) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if (stat(path, &st) == -1)
+		return -1;
+	if (!S_ISREG(st.st_mode) || st.st_uid != 0 ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+		log_warnx("%s: %s", path, UNSAFE);
+		errno = EPERM;
+		return -1;
+	}
+	return 0;
+}
+
 static void *
 sym(void *h, const char *name)
 {
@@ -105,17 +144,6 @@ modload(void)
 	modstate = 1;
 	return 1;
 }
-#else
-/* the static smtpd: full_exec() should have run smtpd-full */
-static int
-modload(void)
-{
-	if (modstate == 0)
-		log_warnx("tls: this static smtpd has no TLS (see smtpd-full)");
-	modstate = -1;
-	return -1;
-}
-#endif
 
 /* No module: no STARTTLS offered, as with a certificate that fails. */
 int

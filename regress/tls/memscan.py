@@ -74,9 +74,7 @@ def memory(pid):
 
 def main():
     keyfile, exe, cuser, puser, tag = sys.argv[1:6]
-    # the static smtpd runs smtpd-full, beside it, when TLS is configured
-    exe = os.path.realpath(exe)
-    exe = (exe, os.path.join(os.path.dirname(exe), "smtpd-full"))
+    exe = (os.path.realpath(exe),)
     kids = procs(exe, pwd.getpwnam(cuser).pw_uid, tag)
     pars = procs(exe, pwd.getpwnam(puser).pw_uid, tag)
     if len(kids) != 1 or len(pars) != 1:

@@ -1,0 +1,40 @@
+#!/bin/sh
+# The hardening flags cannot silently fall off (Makefile HARDEN_*): every
+# program and smtpd's TLS module imports the stack protector's and
+# FORTIFY's checking functions (__stack_chk_fail, __*_chk), is linked
+# with RELRO and BIND_NOW, and every program is a PIE.  And the Makefile
+# adds its flags to a packager's CPPFLAGS, CFLAGS and LDFLAGS, never
+# replacing them, and WERROR= clears -Werror.
+. "${UPAS_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/regress/lib.sh"
+command -v readelf >/dev/null 2>&1 || { skip "hardening" "no readelf (binutils)"; exit 0; }
+
+for f in "$SMTPD" "$(dirname "$SMTPD")/smtpd-tls.so" "$SMTP" "$DELIVER"; do
+	n=$(basename "$f")
+	[ -f "$f" ] || { fail "$n: built"; continue; }
+	dyn=$(readelf -dW "$f")
+	syms=$(readelf --dyn-syms -W "$f" | awk '$7 == "UND" { print $8 }')
+	expect "$n: stack protector (__stack_chk_fail)" '^__stack_chk_fail(@|$)' "$syms"
+	expect "$n: FORTIFY (__*_chk)" '^__[a-z_]+_chk(@|$)' "$syms"
+	expect "$n: BIND_NOW" '\(FLAGS\).*BIND_NOW|\(FLAGS_1\).* NOW' "$dyn"
+	expect "$n: RELRO" 'GNU_RELRO' "$(readelf -lW "$f")"
+	case $n in
+	*.so)	;;
+	*)	expect "$n: PIE" '\(FLAGS_1\).* PIE' "$dyn" ;;
+	esac
+done
+
+# what the Makefile would run for one object and one link, with a
+# packager's flags (make -n: nothing is built)
+cc=$(cd "$TOP" && make -n -B CPPFLAGS=-DPKG_CPP CFLAGS=-DPKG_C LDFLAGS=-Wl,-O1 \
+    smtpd/io.o deliver/deliver 2>&1)
+ccl=$(printf '%s\n' "$cc" | grep -- ' -c smtpd/io.c')
+expect "packager's CPPFLAGS and CFLAGS kept" '-DPKG_CPP .*-DPKG_C( |$)' "$ccl"
+expect "our hardening beside them" '-D_FORTIFY_SOURCE=2 .*-fstack-protector-strong .*-fPIE' "$ccl"
+expect "-Werror in our build" ' -Werror ' "$ccl"
+expect "packager's LDFLAGS kept, beside ours" \
+    '-pie .*-Wl,-z,relro .*-Wl,-z,now .*-Wl,-O1 .*-o deliver/deliver' "$cc"
+cc=$(cd "$TOP" && make -n -B WERROR= smtpd/io.o 2>&1)
+case $cc in
+*-Werror*)	fail "WERROR= clears -Werror" ;;
+*)		pass "WERROR= clears -Werror" ;;
+esac
