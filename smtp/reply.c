@@ -21,6 +21,7 @@
  */
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -163,13 +164,38 @@ authmechs(const char *s)
 	return m;
 }
 
+/*
+ * The argument of SIZE (RFC 1870 4): digits up to the end of this line
+ * only.  A bare "SIZE" or "SIZE 0" announces no fixed limit; anything else
+ * that is not a plain decimal number is taken as no limit too, rather
+ * than read on into the next line (whose "250" is no size).
+ */
+static unsigned long long
+sizearg(const char *arg, size_t len)
+{
+	unsigned long long	 v = 0;
+	size_t			 i;
+
+	for (i = 0; i < len && arg[i] == ' '; i++)
+		;
+	if (i == len)
+		return 0;
+	for (; i < len && arg[i] != ' '; i++) {
+		if (!isdigit((unsigned char)arg[i]))
+			return 0;
+		if (v > (ULLONG_MAX - 9) / 10)
+			return 0;
+		v = v * 10 + (arg[i] - '0');
+	}
+	return v;
+}
+
 /* Capabilities from a 250 reply to EHLO; the first line is the greeting. */
 void
 caps_parse(struct caps *c, const struct reply *r)
 {
 	const char	*line, *nl, *arg;
 	size_t		 len;
-	char		*end;
 
 	memset(c, 0, sizeof(*c));
 	if (r->code != 250)
@@ -195,9 +221,7 @@ caps_parse(struct caps *c, const struct reply *r)
 				c->flags |= CAP_ENHANCED;
 			else if (keyword(l, ll, "SIZE", &arg)) {
 				c->flags |= CAP_SIZE;
-				c->size = strtoull(arg, &end, 10);
-				if (end == arg)
-					c->size = 0;
+				c->size = sizearg(arg, ll - (arg - l));
 			} else if (keyword(l, ll, "AUTH", &arg)) {
 				c->flags |= CAP_AUTH;
 				c->auth |= authmechs(arg);

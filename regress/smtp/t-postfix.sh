@@ -81,11 +81,18 @@ expect "-p to Postfix: the verified line" "^ok: rcpt ok@test.example: 250" "$OUT
 sleep 0.3
 expect "-p to Postfix: nothing delivered" "^4$" "$(ls "$MD/new" | wc -l | tr -d ' ')"
 
-if postfix_start "$PP" 2>>"$T/postfix.err"; then
+# message_size_limit 0: Postfix says a bare "SIZE" (RFC 1870 4), no limit
+if postfix_start "$PP" -o message_size_limit=0 2>>"$T/postfix.err"; then
 	MD=$POSTFIX_MAILDIR
 	run_smtp "127.0.0.1:$PP" alice u@test.example < "$T/msg"
 	expect "plain (no STARTTLS offered) to Postfix: exit 0" "^0$" "$RC"
 	check "plain to Postfix: delivered" wait_mail 1
+	{ cat "$T/msg"; i=0; while [ $i -lt 40 ]; do
+		echo "a line of filler to make the message bigger than 250 octets"
+		i=$((i + 1)); done; } > "$T/msgbig"
+	run_smtp "127.0.0.1:$PP" alice u@test.example < "$T/msgbig"
+	expect "bare SIZE from Postfix: no limit, 2 KB sent, exit 0" "^0$" "$RC"
+	check "bare SIZE from Postfix: delivered" wait_mail 2
 	run_smtp -s "127.0.0.1:$PP" alice u@test.example < "$T/msg"
 	expect "-s to Postfix without STARTTLS: exit 75" "^75$" "$RC"
 else
