@@ -283,6 +283,12 @@ starttls(struct session *s, struct reply *r)
 		if (s->policy != POL_OPPORTUNISTIC)
 			return failhost(s, "TLS required but STARTTLS refused by",
 			    r, 1);
+		/*
+		 * A 4yz is "not now": a backup MX may do better.  The last
+		 * host goes on in the clear, as RFC 3207 4.1 lets it.
+		 */
+		if (code / 100 == 4 && s->more)
+			return failhost(s, "STARTTLS to", r, 1);
 		log_info("STARTTLS refused by %s, going on in the clear",
 		    mxhost_str(s->mx));
 		return -1;
@@ -366,6 +372,12 @@ needs(struct session *s)
 }
 
 static void
+rcptcmd(struct session *s, size_t i, char *buf, size_t n)
+{
+	(void)snprintf(buf, n, "RCPT TO:<%s>", s->rcpt[i].addr);
+}
+
+static void
 mailcmd(struct session *s, char *buf, size_t n)
 {
 	char	size[40] = "";
@@ -420,15 +432,57 @@ rcptreply(struct session *s, size_t i, struct reply *r)
 	char	t[512];
 
 	flat(t, sizeof(t), r);
-	setrcpt(&s->rcpt[i], class(r->code) == RS_OK ? RS_PENDING + 100 :
+	setrcpt(&s->rcpt[i], class(r->code) == RS_OK ? RS_ACCEPTED :
 	    class(r->code), t);
 	return r->code;
 }
 
 /*
- * MAIL, RCPT..., DATA: pipelined in one write when the server offers
- * PIPELINING (RFC 2920 3.1), else in lock step.  A recipient accepted at
- * RCPT is marked 100 until the message has been taken.
+ * The connection broke (or the server spoke nonsense) before the message
+ * was handed over: nothing was delivered here, so the recipients this host
+ * accepted go to the next one with the rest, as Postfix's smtp(8) does.
+ */
+static int
+dropped(struct session *s, const char *what, const struct reply *r)
+{
+	size_t	i;
+
+	for (i = 0; i < s->nrcpt; i++)
+		if (s->rcpt[i].status == RS_ACCEPTED) {
+			s->rcpt[i].status = RS_PENDING;
+			s->rcpt[i].reply[0] = '\0';
+		}
+	(void)failhost(s, what, r, 0);
+	return nstatus(s, RS_PENDING) > 0 ? C_NEXT : C_DONE;
+}
+
+/*
+ * RFC 2920 3.1: the commands sent behind a pipelined MAIL that failed
+ * still get their replies.  Read every one of them, so that the reply
+ * read after QUIT is QUIT's and not a leftover RCPT's.  A server that
+ * says 354 to DATA anyway gets the empty message it asked for.
+ */
+static void
+drain(struct session *s, size_t n)
+{
+	struct reply	r;
+	int		code = 0;
+
+	while (n-- > 0)
+		if ((code = conn_reply(&s->c, &r, tmo(s->o, 300))) == -1)
+			return;
+	if (code / 100 == 3 && conn_printf(&s->c, tmo(s->o, 180), ".") == 0)
+		(void)conn_reply(&s->c, &r, tmo(s->o, 600));
+}
+
+/*
+ * MAIL, RCPT..., DATA for the recipients still pending: pipelined in one
+ * write when the server offers PIPELINING (RFC 2920 3.1), else in lock
+ * step.  A recipient accepted at RCPT is RS_ACCEPTED until the message has
+ * been taken.  What a reply means for delivery (RFC 5321 4.2.1, 4.5.4.1):
+ * a 4yz to MAIL or a broken connection before DATA sends the recipients
+ * to the next host; a 4yz to one RCPT defers that recipient; the reply
+ * after the final dot decides for every accepted recipient.
  */
 static int
 transaction(struct session *s)
@@ -436,84 +490,112 @@ transaction(struct session *s)
 	struct buf	cmds = { NULL, 0, 0 };
 	struct reply	r;
 	char		line[1100], t[600];
-	size_t		i;
-	int		pipe = (s->caps.flags & CAP_PIPELINING) != 0, code;
+	size_t		i, j, *todo, ntodo = 0;
+	int		pipe = (s->caps.flags & CAP_PIPELINING) != 0, code, rv;
 
+	if ((todo = reallocarray(NULL, s->nrcpt, sizeof(*todo))) == NULL)
+		fatal("reallocarray");
+	for (i = 0; i < s->nrcpt; i++)
+		if (s->rcpt[i].status == RS_PENDING)
+			todo[ntodo++] = i;
+	rv = C_DONE;
+	if (ntodo == 0) {
+		quit(s);
+		goto done;
+	}
 	mailcmd(s, line, sizeof(line));
 	if (pipe) {
 		trace(&s->c, "->", line, strlen(line));
 		buf_addstr(&cmds, line);
 		buf_addstr(&cmds, "\r\n");
-		for (i = 0; i < s->nrcpt; i++) {
-			(void)snprintf(line, sizeof(line), "RCPT TO:<%s>\r\n",
-			    s->rcpt[i].addr);
+		for (j = 0; j < ntodo; j++) {
+			rcptcmd(s, todo[j], line, sizeof(line));
 			trace(&s->c, "->", line, strlen(line));
 			buf_addstr(&cmds, line);
+			buf_addstr(&cmds, "\r\n");
 		}
 		if (!s->o->pflag) {
 			trace(&s->c, "->", "DATA", 4);
 			buf_addstr(&cmds, "DATA\r\n");
 		}
 		if (conn_write(&s->c, cmds.p, cmds.len, tmo(s->o, 300)) == -1) {
+			reply_reset(&r);
+			(void)snprintf(r.text, sizeof(r.text), "write failed: "
+			    "%s", strerror(errno));
+			r.code = -1;
 			buf_free(&cmds);
-			(void)snprintf(t, sizeof(t), "write to %s failed: %s",
-			    mxhost_str(s->mx), strerror(errno));
-			setall(s, RS_PENDING, RS_RETRY, t);
-			return C_DONE;
+			rv = dropped(s, "MAIL to", &r);
+			goto done;
 		}
 		buf_free(&cmds);
 		code = conn_reply(&s->c, &r, tmo(s->o, 300));
 	} else
 		code = conn_cmd(&s->c, &r, tmo(s->o, 300), "%s", line);
-	if (class(code) != RS_OK) {
-		flat(t, sizeof(t), &r);
-		setall(s, RS_PENDING, class(code), t);
-		if (code != -1)
-			quit(s);
-		return C_DONE;
+	if (code == -1) {
+		rv = dropped(s, "MAIL to", &r);
+		goto done;
 	}
-	for (i = 0; i < s->nrcpt; i++) {
+	if (class(code) != RS_OK) {
+		if (pipe)
+			drain(s, ntodo + !s->o->pflag);
+		if (code / 100 == 4) {
+			rv = failhost(s, "MAIL FROM refused by", &r, 1);
+			goto done;
+		}
+		flat(t, sizeof(t), &r);
+		setall(s, RS_PENDING, RS_FAIL, t);
+		quit(s);
+		goto done;
+	}
+	for (j = 0; j < ntodo; j++) {
+		i = todo[j];
 		if (pipe)
 			code = conn_reply(&s->c, &r, tmo(s->o, 300));
-		else
-			code = conn_cmd(&s->c, &r, tmo(s->o, 300), "RCPT TO:<%s>",
-			    s->rcpt[i].addr);
-		rcptreply(s, i, &r);
-		if (code == -1) {
-			flat(t, sizeof(t), &r);
-			setall(s, RS_PENDING, RS_RETRY, t);
-			setall(s, RS_PENDING + 100, RS_RETRY, t);
-			return C_DONE;
+		else {
+			rcptcmd(s, i, line, sizeof(line));
+			code = conn_cmd(&s->c, &r, tmo(s->o, 300), "%s", line);
 		}
+		if (code == -1) {
+			rv = dropped(s, "RCPT TO to", &r);
+			goto done;
+		}
+		rcptreply(s, i, &r);
 	}
 	if (s->o->pflag) {
 		/* -p: RCPT's own reply is the answer */
-		setall(s, RS_PENDING + 100, RS_OK, NULL);
+		setall(s, RS_ACCEPTED, RS_OK, NULL);
 		quit(s);
-		return C_DONE;
+		goto done;
 	}
 	if (pipe)
 		code = conn_reply(&s->c, &r, tmo(s->o, 120));
-	else if (nstatus(s, RS_PENDING + 100) > 0)
+	else if (nstatus(s, RS_ACCEPTED) > 0)
 		code = conn_cmd(&s->c, &r, tmo(s->o, 120), "DATA");
 	else {
 		quit(s);
-		return C_DONE;
+		goto done;
 	}
-	if (nstatus(s, RS_PENDING + 100) == 0) {
+	if (code == -1) {
+		rv = dropped(s, "DATA to", &r);
+		goto done;
+	}
+	if (nstatus(s, RS_ACCEPTED) == 0) {
 		/* RFC 2920 3.1: no recipient, yet a 354: send an empty message */
 		if (code / 100 == 3 && conn_printf(&s->c, tmo(s->o, 180), ".") == 0)
 			(void)conn_reply(&s->c, &r, tmo(s->o, 600));
 		quit(s);
-		return C_DONE;
+		goto done;
 	}
 	if (code / 100 == 3)
 		code = senddata(s, &r);
+	/* after the dot, or a broken connection during it: this transaction */
 	flat(t, sizeof(t), &r);
-	setall(s, RS_PENDING + 100, code / 100 == 3 ? RS_RETRY : class(code), t);
+	setall(s, RS_ACCEPTED, code / 100 == 3 ? RS_RETRY : class(code), t);
 	if (code != -1)
 		quit(s);
-	return C_DONE;
+done:
+	free(todo);
+	return rv;
 }
 
 int

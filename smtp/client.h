@@ -29,6 +29,7 @@ struct tls_config;
 #define RS_OK		1
 #define RS_RETRY	2
 #define RS_FAIL		3
+#define RS_ACCEPTED	4	/* RCPT took it; waiting for the final dot */
 
 struct rcpt {
 	char		*addr;		/* as sent in RCPT TO */
@@ -82,6 +83,7 @@ struct session {
 	const struct msginfo *info;
 	int		 utf8;		/* an address needs SMTPUTF8 */
 	int		 tlsfailed;	/* the handshake failed (policy decides) */
+	int		 more;		/* hosts left after this one */
 	char		 err[1024];	/* why this host did not take the message */
 };
 

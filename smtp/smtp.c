@@ -312,6 +312,7 @@ try_hosts(struct session *s, const struct mxlist *l, int kind)
 
 	for (i = 0; i < l->n; i++) {
 		s->mx = &l->v[i];
+		s->more = i + 1 < l->n;
 		s->servername = l->v[i].name;
 		o.notls = 0;
 		if ((s->policy = host_policy(l, s->mx, kind, &ts, s->err,

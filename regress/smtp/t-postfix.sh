@@ -9,7 +9,12 @@
 smtp_certs || { fail "certificates"; exit 0; }
 smtp_conf "timeout 20"
 P=$(freeport); PS=$(freeport); PP=$(freeport)
+# a 451 to MAIL FROM:<tempfail@test.example>, at MAIL (no delayed reject)
+printf 'tempfail@test.example 451 4.3.0 sender busy, try later\n' \
+    > "$T/sender_access"
 if ! postfix_start "$P" -c "$T/srv.crt" -k "$T/srv.key" -s "$PS" \
+    -o "smtpd_delay_reject = no" \
+    -o "smtpd_sender_restrictions = check_sender_access texthash:$T/sender_access" \
     -r 'perm@test.example 550 5.1.1 no such user' \
     -r 'temp@test.example 450 4.2.0 try later' 2>"$T/postfix.err"; then
 	skip "smtp to Postfix" "postfix_start failed: $(tail -n 1 "$T/postfix.err")"
@@ -74,6 +79,19 @@ expect "mixed: accepted" "^ok: rcpt ok@test.example: 250" "$OUT"
 expect "mixed: 450" "^Retry, Temporary Failure: rcpt temp@test.example: 450 4.2.0" "$OUT"
 expect "mixed: 550" "^Permanent Failure: rcpt perm@test.example: 550 5.1.1" "$OUT"
 check "mixed: the accepted one delivered" wait_mail 4
+
+# RFC 2920 3.1: the replies to the pipelined RCPTs and DATA behind a 451
+# to MAIL are read before QUIT, so that QUIT's reply is the 221
+run_smtp -d "[127.0.0.1]:$P" tempfail@test.example ok@test.example \
+    ok2@test.example < "$T/msg"
+expect "451 to a pipelined MAIL: exit 75" "^75$" "$RC"
+expect "451 to a pipelined MAIL: the recipients' lines say why" \
+    "Retry, Temporary Failure: rcpt ok2@test.example: .*451 4.3.0" "$OUT"
+expect "451 to a pipelined MAIL: every reply read, QUIT gets its 221" \
+    "^<- 221" "$(printf '%s\n' "$OUT" | grep -A1 '^-> QUIT' | sed -n 2p)"
+expect "451 to a pipelined MAIL: the RCPT and DATA replies read before QUIT" \
+    "<- 451 4.3.0 [^<]*<- 503 [^<]*<- 503 [^<]*<- 503 [^<]*-> QUIT <- 221" \
+    "$(printf '%s\n' "$OUT" | grep '^[-<][->] ' | tr '\n' ' ')"
 
 run_smtp -p "[127.0.0.1]:$P" alice ok@test.example perm@test.example < /dev/null
 expect "-p to Postfix: exit 69, one verified" "^69$" "$RC"
