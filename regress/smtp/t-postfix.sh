@@ -90,7 +90,7 @@ expect "451 to a pipelined MAIL: the recipients' lines say why" \
 expect "451 to a pipelined MAIL: every reply read, QUIT gets its 221" \
     "^<- 221" "$(printf '%s\n' "$OUT" | grep -A1 '^-> QUIT' | sed -n 2p)"
 expect "451 to a pipelined MAIL: the RCPT and DATA replies read before QUIT" \
-    "<- 451 4.3.0 [^<]*<- 503 [^<]*<- 503 [^<]*<- 503 [^<]*-> QUIT <- 221" \
+    "<- 451 4.3.0 .*<- 503 .*<- 503 .*<- 503 [^<]*-> QUIT <- 221" \
     "$(printf '%s\n' "$OUT" | grep '^[-<][->] ' | tr '\n' ' ')"
 
 run_smtp -p "[127.0.0.1]:$P" alice ok@test.example perm@test.example < /dev/null
