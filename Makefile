@@ -77,7 +77,8 @@ SMTPD_SRCS =	smtpd/smtpd.c smtpd/conf.c smtpd/peer.c smtpd/parent.c \
 		smtpd/session.c smtpd/io.c \
 		smtpd/reply.c smtpd/addr.c smtpd/data.c smtpd/auth.c \
 		smtpd/rules.c smtpd/mdeliver.c deliver/maildir.c deliver/map.c \
-		smtpd/dns.c smtpd/authpriv.c smtpd/tlsmod.c
+		smtpd/dns.c smtpd/authpriv.c smtpd/tlsmod.c \
+		smtpd/rcpt.c smtpd/routes.c smtpd/queue.c smtpd/qfile.c
 TLSMOD_SRCS =	smtpd/tls.c smtpd/tlspriv.c
 TLSMOD_OBJS =	smtpd/tls.pic.o smtpd/tlspriv.pic.o
 SMTP_SRCS =	smtp/smtp.c smtp/mx.c smtp/dial.c smtp/client.c smtp/rfc822.c \

@@ -83,6 +83,7 @@ static const struct keyword keywords[] = {
 	{ "mailuser",		K_STR,	F(mailuser),	0, 0, 0 },
 	{ "maxerrors",		K_INT,	F(maxerrors),	1, 1000, 0 },
 	{ "maxhops",		K_INT,	F(maxhops),	1, 1000, 0 },
+	{ "maxqueuetime",	K_SECS,	F(maxqueuetime), 60, 365 * DAY, 0 },
 	{ "maxrcpt",		K_SIZE,	F(maxrcpt),	100, 100000, 0 },
 	{ "maxsize",		K_SIZE,	F(maxsize),	1024, 1LL << 32, 0 },
 	{ "nohelocheck",	K_BOOL,	F(nohelocheck),	0, 0, 0 },
@@ -91,8 +92,13 @@ static const struct keyword keywords[] = {
 	{ "ournets",		K_NETS,	F(ournets),	0, 0, 1 },
 	{ "passwd",		K_PATH,	F(passwd),	0, 0, 0 },
 	{ "plainauth",		K_BOOL,	F(plainauth),	0, 0, 0 },
+	{ "queue",		K_PATH,	F(queue),	0, 0, 0 },
+	{ "recipients",		K_PATH,	F(recipients),	0, 0, 0 },
 	{ "requireauth",	K_BOOL,	F(requireauth),	0, 0, 0 },
+	{ "routes",		K_PATH,	F(routes),	0, 0, 0 },
+	{ "runq",		K_PATH,	F(runq),	0, 0, 0 },
 	{ "saveblockedmsg",	K_BOOL,	F(saveblocked),	0, 0, 1 },
+	{ "smtp",		K_PATH,	F(smtp),	0, 0, 0 },
 	{ "spool",		K_PATH,	F(spool),	0, 0, 0 },
 	{ "tarpit",		K_BOOL,	F(tarpit),	0, 0, 0 },
 	{ "tarpitdelay",	K_SECS,	F(tarpitdelay),	0, 300, 0 },
@@ -134,6 +140,10 @@ conf_defaults(struct conf *c)
 	(void)strlcpy(c->debugdir, SMTPD_DEBUGDIR, sizeof(c->debugdir));
 	(void)strlcpy(c->blocked, SMTPD_BLOCKED, sizeof(c->blocked));
 	(void)strlcpy(c->passwd, SMTPD_PASSWD, sizeof(c->passwd));
+	(void)strlcpy(c->queue, SMTPD_QUEUE, sizeof(c->queue));
+	(void)strlcpy(c->runq, SMTPD_RUNQ, sizeof(c->runq));
+	(void)strlcpy(c->smtp, SMTPD_SMTP, sizeof(c->smtp));
+	c->maxqueuetime = 5 * 86400;	/* RFC 5321 4.5.4.1: 4-5 days */
 	c->maxsize = 35 * 1024 * 1024;
 	c->maxrcpt = 100;		/* RFC 5321 4.5.3.1.8: at least 100 */
 	c->maxhops = 100;

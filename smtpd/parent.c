@@ -78,6 +78,7 @@ static const struct ps_rule {
 	{ PS_AUTH_REQ,	   20, 4096,		R_NEEDTLS,	p_auth },
 	/* mid-handshake, before the child can report ST_TLS */
 	{ PS_SIGN_REQ,	   12, 4096,		0,		p_sign },
+	{ PS_RCPT_REQ,	   4, 4 + SMTP_PATHMAX,	0,		p_rcpt },
 };
 
 static struct ps_msg	 msg;		/* 16 KiB: not on the stack */
@@ -492,7 +493,7 @@ p_queue_commit(struct parent *p, struct ps_msg *m)
 	char		**rcpt;
 	uint32_t	 body = 0, utf8 = 0;
 	uint64_t	 size = 0;
-	size_t		 nrcpt;
+	size_t		 nrcpt, i;
 	int		 code;
 
 	if (ps_get_str(m, sender, sizeof(sender)) == -1 ||
@@ -503,8 +504,15 @@ p_queue_commit(struct parent *p, struct ps_msg *m)
 		parent_kill(p, "bad commit flags");
 	nrcpt = get_rcpts(p, m, &rcpt);
 	get_end(p, m);
-	code = mailer_run(p, sender, rcpt, nrcpt, esc, sizeof(esc), text,
-	    sizeof(text));
+	for (i = 0; i < nrcpt; i++)
+		if (!rcpt_accepted(rcpt[i]))
+			parent_kill(p, "recipient not accepted at RCPT");
+	if (p->conf->routes[0] != '\0')
+		code = queue_commit(p, sender, (int)body, (int)utf8, rcpt,
+		    nrcpt, esc, sizeof(esc), text, sizeof(text));
+	else
+		code = mailer_run(p, sender, rcpt, nrcpt, esc, sizeof(esc),
+		    text, sizeof(text));
 	free_rcpts(rcpt, nrcpt);
 	queue_answer(p, code, esc, text);
 	spool_close(p);

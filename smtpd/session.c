@@ -552,7 +552,7 @@ cmd_rcpt(struct session *s, char *args)
 		reply(s, 452, "4.5.3", "Too many recipients");
 		return;
 	}
-	if (rules_rcpt(s, path))
+	if (rules_rcpt(s, path) || rcpt_ask(s, path))
 		return;
 	if ((v = reallocarray(s->rcpt, s->nrcpt + 1, sizeof(*v))) == NULL)
 		fatal("reallocarray");

@@ -146,6 +146,8 @@ void	 data_discard(struct session *, size_t);	/* BDAT: read, drop */
  * the parent wherever the state lives (greylist, blocked senders, DNS).
  * Each returns 0 to go on, or 1 after it has sent the reply itself.
  */
+int	 rcpt_ask(struct session *, const char *);	/* rcpt.c: the parent's check */
+
 int	 rules_connect(struct session *);		/* before the greeting */
 int	 rules_helo(struct session *, const char *);	/* HELO/EHLO checks, -D tarpit */
 int	 rules_mail(struct session *);			/* s->sender set: blocked, -r */

@@ -45,6 +45,9 @@
 #define SMTPD_DUMPDIR	LOCALSTATEDIR "/spool/upas/queue.dump"
 #define SMTPD_DEBUGDIR	LOCALSTATEDIR "/log/upas/smtpdb"
 #define SMTPD_CHROOT	LOCALSTATEDIR "/empty"
+#define SMTPD_QUEUE	LOCALSTATEDIR "/spool/upas/queue"
+#define SMTPD_RUNQ	LIBEXECDIR "/upas/runq"
+#define SMTPD_SMTP	LIBEXECDIR "/upas/smtp"
 #define SMTPD_MAILER	LIBEXECDIR "/upas/deliver"
 #define SMTPD_USER	"_smtpd"	/* the session child */
 #define SMTPD_MAILUSER	"_upasmail"	/* the parent after the drop, and the mailer */
@@ -133,6 +136,12 @@ struct conf {
 	char		 passwd[CONF_PATHMAX];	/* passwd: AUTH credentials */
 	char		 logfile[CONF_PATHMAX];	/* logfile: copy of every log line */
 	char		 ticketkeys[CONF_PATHMAX];	/* ticketkeys: TLS session ticket keys */
+	char		 recipients[CONF_PATHMAX];	/* recipients: relayed domains' users */
+	char		 routes[CONF_PATHMAX];	/* routes: domain -> destination; "" = no queue */
+	char		 queue[CONF_PATHMAX];	/* queue: the queue directory */
+	char		 runq[CONF_PATHMAX];	/* runq: the queue runner */
+	char		 smtp[CONF_PATHMAX];	/* smtp: the client runq runs */
+	int		 maxqueuetime;		/* maxqueuetime: then a bounce */
 
 	size_t		 maxsize;		/* maxsize: octets, SIZE */
 	size_t		 maxrcpt;		/* maxrcpt: >= 100 */
@@ -193,6 +202,8 @@ enum smtpd_ps_type {
 	PS_AUTH_ANS,		/* p>c u32 ok */
 	PS_SIGN_REQ,		/* c>p u32 keytype, u32 padding, data input */
 	PS_SIGN_ANS,		/* p>c u32 ok, data signature */
+	PS_RCPT_REQ,		/* c>p str rcpt (rcpt.c) */
+	PS_RCPT_ANS,		/* p>c u32 RCPT_* */
 };
 
 #define ST_TLS		0x1
@@ -215,6 +226,10 @@ enum smtpd_ps_type {
 #define DNS_BOGUS	4	/* DNSSEC validation failed */
 #define DNS_NODATA	5
 #define DNS_MISMATCH	6	/* DNSQ_HELO: resolves, but not to the peer */
+
+#define RCPT_OK		0	/* ours and known, or not ours to check */
+#define RCPT_UNKNOWN	1	/* 550 5.1.1 */
+#define RCPT_TEMPFAIL	2	/* a file could not be read: 451 4.3.0 */
 
 #define AUTHM_PLAIN	1
 #define AUTHM_LOGIN	2
@@ -304,6 +319,15 @@ void	 p_auth(struct parent *, struct ps_msg *);
 
 /* tlsmod.c */
 int	 libexec_find(const char *, char *, size_t);	/* a root-owned file of ours */
+
+/* rcpt.c: the parent's recipient check, and the child's question */
+void	 p_rcpt(struct parent *, struct ps_msg *);
+int	 rcpt_accepted(const char *);		/* parent: did p_rcpt say yes? */
+int	 rcpt_check(const struct conf *, const char *);	/* RCPT_* */
+
+/* queue.c (parent): with routes, the message goes into the queue */
+int	 queue_commit(struct parent *, const char *, int, int, char **, size_t,
+	    char *, size_t, char *, size_t);	/* returns SMTP code */
 
 /* tlspriv.c (parent) */
 int	 tlspriv_load(struct parent *);		/* read the key from keyfd */

@@ -3,7 +3,8 @@
 # -M map, the parent delivers in process (smtpd/mdeliver.c), without a
 # fork or exec; the Maildir file is the same as deliver's, byte for byte
 # apart from the Received: line's id and date, and the replies are the
-# same: unmapped recipient -> 554 5.1.1, unwritable Maildir -> 451.
+# same, but an unmapped recipient is refused at RCPT (550 5.1.1, smtpd/rcpt.c),
+# unwritable Maildir -> 451.
 . "${UPAS_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/regress/lib.sh"
 D=$TOP/regress/daemon
 command -v tcpserver >/dev/null || { skip "tcpserver" "ucspi-tcp not installed"; exit 0; }
@@ -49,10 +50,10 @@ fi
 check "built-in: the delivery is logged by smtpd itself" \
     grep -q 'delivery id=[0-9a-f]*\.1 from=<a@b.example> to=<u@test.example> .*result=ok' "$LOG"
 
-expect "built-in: unmapped recipient -> 554 5.1.1" '^554 5\.1\.1 ' \
+expect "built-in: unmapped recipient -> 550 5.1.1 at RCPT" '^550 5\.1\.1 ' \
     "$(send "$P2" nobody@test.example)"
 check "built-in: the unmapped recipient is logged" \
-    grep -q 'deliver: <nobody@test.example>: no such mailbox' "$LOG"
+    grep -q 'rcpt to=<nobody@test.example> result=unknown' "$LOG"
 chmod 555 "$T/ro"
 expect "built-in: unwritable Maildir -> 451 4.3.0" '^451 4\.3\.0 ' \
     "$(send "$P2" ro@test.example)"

@@ -1,0 +1,290 @@
+/*
+ * Copyright (c) 2026 The upas-smtp authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * Recipients are checked at RCPT, by the parent, so that an unknown one
+ * is refused there (550 5.1.1) and never makes the whole message fail at
+ * DATA.  The sources are the parent's: the delivery map (maildirs, see
+ * deliver(8)) for what is delivered here, and the recipients file for
+ * domains handed on to an inner server.  The child only asks; it never
+ * sees either file.  The parent remembers what it accepted and refuses
+ * (kills) a commit with any other recipient.
+ */
+
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "session.h"
+#include "routes.h"
+#include "../deliver/deliver.h"
+
+#define RCPT_MAXACCEPT	65536		/* distinct recipients per connection */
+
+/* The recipients file: sorted addresses and the domains they name. */
+struct rlist {
+	char		**addr;		/* "user@domain" and "@domain", lower case */
+	size_t		  n;
+	char		**dom;		/* every domain named, lower case */
+	size_t		  nd;
+};
+
+static struct map	 map;
+static int		 mapstate;	/* 0 not loaded, 1 loaded, -1 failed */
+static struct rlist	 rl;
+static int		 rlstate;
+static struct routes	 routes;
+static int		 routestate;
+static char		**accepted;
+static size_t		 naccepted;
+
+static int
+cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void
+lower(char *s)
+{
+	for (; *s != '\0'; s++)
+		*s = tolower((unsigned char)*s);
+}
+
+static int
+rl_add(char ***v, size_t *n, const char *s)
+{
+	char	**nv;
+
+	if (*n >= MAP_MAXENTRIES)
+		return -1;
+	if ((nv = reallocarray(*v, *n + 1, sizeof(*nv))) == NULL)
+		return -1;
+	*v = nv;
+	if ((nv[*n] = strdup(s)) == NULL)
+		return -1;
+	(*n)++;
+	return 0;
+}
+
+/* One address or @domain a line; '#' starts a comment. */
+static int
+rl_load(const char *file)
+{
+	FILE	*f;
+	char	 line[MAP_MAXLINE], *w, *e, *at;
+	int	 ln = 0;
+
+	if ((f = fopen(file, "re")) == NULL) {
+		log_warn("recipients %s", file);
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		ln++;
+		line[strcspn(line, "#\r\n")] = '\0';
+		for (w = line; isspace((unsigned char)*w); w++)
+			;
+		for (e = w; *e != '\0' && !isspace((unsigned char)*e); e++)
+			;
+		*e = '\0';
+		if (*w == '\0')
+			continue;
+		lower(w);
+		if ((at = strrchr(w, '@')) == NULL || at[1] == '\0' ||
+		    strlen(w) > MAP_MAXKEY) {
+			log_warnx("recipients %s:%d: not an address or @domain",
+			    file, ln);
+			continue;
+		}
+		if (rl_add(&rl.addr, &rl.n, w) == -1 ||
+		    rl_add(&rl.dom, &rl.nd, at + 1) == -1) {
+			log_warnx("recipients %s: too many entries", file);
+			(void)fclose(f);
+			return -1;
+		}
+	}
+	if (ferror(f)) {
+		log_warn("recipients %s", file);
+		(void)fclose(f);
+		return -1;
+	}
+	(void)fclose(f);
+	if (rl.n > 0) {
+		qsort(rl.addr, rl.n, sizeof(*rl.addr), cmp);
+		qsort(rl.dom, rl.nd, sizeof(*rl.dom), cmp);
+	}
+	return 0;
+}
+
+static int
+rl_has(char **v, size_t n, const char *key)
+{
+	return n > 0 && bsearch(&key, v, n, sizeof(*v), cmp) != NULL;
+}
+
+/*
+ * A domain the recipients file names takes only the addresses listed
+ * (or every address, with @domain); other domains are not its business.
+ */
+static int
+check_recipients(const struct conf *c, const char *rcpt, const char *dom)
+{
+	char	 a[MAP_MAXKEY + 2];
+
+	if (c->recipients[0] == '\0')
+		return RCPT_OK;
+	if (rlstate == 0)
+		rlstate = rl_load(c->recipients) == 0 ? 1 : -1;
+	if (rlstate == -1)
+		return RCPT_TEMPFAIL;
+	if (strlcpy(a, rcpt, sizeof(a)) >= sizeof(a))
+		return RCPT_UNKNOWN;
+	lower(a);
+	if (!rl_has(rl.dom, rl.nd, a + (dom - rcpt)))
+		return RCPT_OK;
+	if (rl_has(rl.addr, rl.n, a) || rl_has(rl.addr, rl.n, a + (dom - rcpt) - 1))
+		return RCPT_OK;
+	return RCPT_UNKNOWN;
+}
+
+/* Delivered here: the map must name a Maildir for it, or deliver fails. */
+static int
+check_map(const struct conf *c, const char *rcpt)
+{
+	const char	*file;
+	char		 dir[4096], err[512];
+
+	if ((file = mdeliver_map(c)) == NULL)
+		file = DELIVER_MAP;
+	if (mapstate == 0) {
+		if (map_load(&map, file, err, sizeof(err)) == 0)
+			mapstate = 1;
+		else {
+			log_warnx("map %s: %s", file, err[0] != '\0' ? err :
+			    strerror(errno));
+			mapstate = -1;
+		}
+	}
+	if (mapstate == -1)
+		return RCPT_TEMPFAIL;
+	return map_lookup(&map, rcpt, dir, sizeof(dir)) == MAP_FOUND ?
+	    RCPT_OK : RCPT_UNKNOWN;
+}
+
+int
+rcpt_check(const struct conf *c, const char *rcpt)
+{
+	const struct route	*r;
+	const char		*at, *dom;
+	char			 err[512];
+
+	if ((at = strrchr(rcpt, '@')) == NULL)
+		return RCPT_UNKNOWN;
+	dom = at + 1;
+	/* RFC 5321 4.5.1: postmaster must be accepted */
+	if (at - rcpt == 10 && strncasecmp(rcpt, "postmaster", 10) == 0)
+		return RCPT_OK;
+	if (c->routes[0] != '\0') {
+		if (routestate == 0) {
+			routestate = routes_load(&routes, c->routes, err,
+			    sizeof(err)) == 0 ? 1 : -1;
+			if (routestate == -1)
+				log_warnx("%s", err);
+		}
+		if (routestate == -1)
+			return RCPT_TEMPFAIL;
+		r = routes_lookup(&routes, dom);
+		if (r->kind == ROUTE_LOCAL)
+			return check_map(c, rcpt);
+		return check_recipients(c, rcpt, dom);
+	}
+	if (mdeliver_map(c) != NULL)
+		return check_map(c, rcpt);
+	return check_recipients(c, rcpt, dom);
+}
+
+int
+rcpt_accepted(const char *rcpt)
+{
+	size_t	i;
+
+	for (i = 0; i < naccepted; i++)
+		if (strcmp(accepted[i], rcpt) == 0)
+			return 1;
+	return 0;
+}
+
+/* Parent: PS_RCPT_REQ. */
+void
+p_rcpt(struct parent *p, struct ps_msg *m)
+{
+	struct ps_buf	 b;
+	char		 rcpt[SMTP_PATHMAX + 1], e[SMTP_PATHMAX * 4 + 1];
+	int		 v;
+
+	if (ps_get_str(m, rcpt, sizeof(rcpt)) == -1 || ps_end(m) == -1 ||
+	    strchr(rcpt, '@') == NULL)
+		parent_kill(p, "malformed recipient request");
+	v = rcpt_check(p->conf, rcpt);
+	if (v == RCPT_OK && !rcpt_accepted(rcpt)) {
+		if (naccepted >= RCPT_MAXACCEPT)
+			v = RCPT_TEMPFAIL;
+		else if (rl_add(&accepted, &naccepted, rcpt) == -1)
+			fatal("rcpt");
+	}
+	if (v != RCPT_OK)
+		log_info("rcpt to=<%s> result=%s", log_escape(e, sizeof(e),
+		    rcpt, strlen(rcpt)), v == RCPT_UNKNOWN ? "unknown" :
+		    "tempfail");
+	ps_buf_init(&b);
+	ps_add_u32(&b, (uint32_t)v);
+	(void)parent_reply(p, PS_RCPT_ANS, m->hdr.id, -1, &b);
+}
+
+/* Child: ask the parent; 0 when accepted, else the reply was sent. */
+int
+rcpt_ask(struct session *s, const char *rcpt)
+{
+	static struct ps_msg	 ans;
+	struct ps_buf		 b;
+	uint32_t		 v = RCPT_TEMPFAIL;
+
+	ps_buf_init(&b);
+	ps_add_str(&b, rcpt);
+	ps_request(s, PS_RCPT_REQ, &b, PS_RCPT_ANS, &ans);
+	if (ps_get_u32(&ans, &v) == -1 || ps_end(&ans) == -1)
+		fatalx("rcpt: bad answer from the parent");
+	switch (v) {
+	case RCPT_OK:
+		return 0;
+	case RCPT_UNKNOWN:
+		reply(s, 550, "5.1.1", "<%s>: no such user here", rcpt);
+		return 1;
+	default:
+		reply(s, 451, "4.3.0", "Temporary failure, please try again "
+		    "later");
+		return 1;
+	}
+}
