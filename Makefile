@@ -82,7 +82,8 @@ SMTPD_SRCS =	smtpd/smtpd.c smtpd/conf.c smtpd/peer.c smtpd/parent.c \
 TLSMOD_SRCS =	smtpd/tls.c smtpd/tlspriv.c
 TLSMOD_OBJS =	smtpd/tls.pic.o smtpd/tlspriv.pic.o
 SMTP_SRCS =	smtp/smtp.c smtp/mx.c smtp/dial.c smtp/client.c smtp/rfc822.c \
-		smtp/tls.c smtp/auth.c smtp/dane.c smtp/reply.c
+		smtp/tls.c smtp/auth.c smtp/dane.c smtp/reply.c smtp/lmtp.c \
+		smtp/result.c
 DELIVER_SRCS =	deliver/deliver.c deliver/maildir.c deliver/map.c
 
 PRIVSEP_OBJS =	${PRIVSEP_SRCS:.c=.o}

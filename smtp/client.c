@@ -257,8 +257,9 @@ ehlo(struct session *s, struct reply *r)
 {
 	int	code;
 
-	code = conn_cmd(&s->c, r, tmo(s->o, 300), "EHLO %s", s->o->helo);
-	if (code / 100 == 5) {
+	code = conn_cmd(&s->c, r, tmo(s->o, 300), "%s %s",
+	    s->lmtp ? "LHLO" : "EHLO", s->o->helo);
+	if (code / 100 == 5 && !s->lmtp) {
 		/* RFC 5321 3.2: the server does not know EHLO; 4yz is no reason */
 		code = conn_cmd(&s->c, r, tmo(s->o, 300), "HELO %s",
 		    s->o->helo);
@@ -586,8 +587,15 @@ transaction(struct session *s)
 		quit(s);
 		goto done;
 	}
-	if (code / 100 == 3)
+	if (code / 100 == 3) {
 		code = senddata(s, &r);
+		/* RFC 2033 4.2: a reply per accepted recipient */
+		if (s->lmtp && code != -1) {
+			lmtp_replies(s, &r);
+			quit(s);
+			goto done;
+		}
+	}
 	/* after the dot, or a broken connection during it: this transaction */
 	flat(t, sizeof(t), &r);
 	setall(s, RS_ACCEPTED, code / 100 == 3 ? RS_RETRY : class(code), t);

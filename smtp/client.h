@@ -45,6 +45,7 @@ struct rcpt {
 
 struct opts {
 	int		 aflag, Aflag, dflag, fflag, iflag, pflag, sflag, tflag;
+	int		 Rflag;		/* -R: result lines (result.c) */
 	char		*busted[SMTP_MAXBUSTED];
 	size_t		 nbusted;
 	const char	*gateway, *hflag, *user, *conffile, *domain;
@@ -84,6 +85,7 @@ struct session {
 	int		 utf8;		/* an address needs SMTPUTF8 */
 	int		 tlsfailed;	/* the handshake failed (policy decides) */
 	int		 more;		/* hosts left after this one */
+	int		 lmtp;		/* RFC 2033: LHLO, a reply per recipient */
 	char		 err[1024];	/* why this host did not take the message */
 };
 
@@ -107,6 +109,12 @@ ssize_t	 conn_read(struct conn *, void *, size_t, int);
 int	 tls_start(struct session *, char *, size_t);
 void	 conn_close(struct conn *);
 const char *policy_name(int);
+
+/* lmtp.c */
+void	 lmtp_replies(struct session *, struct reply *);
+
+/* result.c */
+void	 result_print(const struct session *);
 
 /* auth.c */
 int	 auth_run(struct session *, struct reply *);

@@ -149,6 +149,8 @@ dest_parse(const char *s, struct dest *d, char *err, size_t errlen)
 			;
 		s = slash + 1;
 	}
+	if (strncmp(s, "lmtp!", 5) == 0)
+		return lmtp_dest(s + 5, d, err, errlen);
 	if ((b1 = strchr(s, '!')) != NULL) {
 		if (strncmp(s, "net!", 4) == 0)
 			d->kind = D_MX;
@@ -227,6 +229,8 @@ dest_resolve(const struct dest *d, char *const *busted, size_t nbusted,
 	switch (d->kind) {
 	case D_ADDR:
 		return literal(d, l);
+	case D_UNIX:
+		return lmtp_unix(d, l);
 	case D_HOST:
 		rv = mx_host(d->host, d->port, l);
 		break;
@@ -242,7 +246,7 @@ dest_resolve(const struct dest *d, char *const *busted, size_t nbusted,
 void
 dest_free(const struct dest *d, struct mxlist *l)
 {
-	if (d->kind == D_ADDR) {
+	if (d->kind == D_ADDR || d->kind == D_UNIX) {
 		free(l->v);
 		l->v = NULL;
 		l->n = 0;
@@ -261,6 +265,8 @@ mxhost_str(const struct mxhost *m)
 		a = &((const struct sockaddr_in *)&m->addr)->sin_addr;
 	else if (m->addr.ss_family == AF_INET6)
 		a = &((const struct sockaddr_in6 *)&m->addr)->sin6_addr;
+	if (m->addr.ss_family == AF_UNIX)
+		return m->name;
 	if (a != NULL)
 		(void)inet_ntop(m->addr.ss_family, a, addr, sizeof(addr));
 	(void)snprintf(buf, sizeof(buf), "%s[%s]:%d", m->name, addr, m->port);
@@ -281,7 +287,7 @@ dial(const struct mxhost *m, int timeout, char *err, size_t errlen)
 		((struct sockaddr_in *)&ss)->sin_port = htons(m->port);
 	else if (ss.ss_family == AF_INET6)
 		((struct sockaddr_in6 *)&ss)->sin6_port = htons(m->port);
-	else {
+	else if (ss.ss_family != AF_UNIX) {
 		(void)snprintf(err, errlen, "%s: no address", m->name);
 		return -1;
 	}

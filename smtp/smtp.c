@@ -52,7 +52,7 @@ static size_t		 nmeta;
 static void __attribute__((noreturn))
 usage(void)
 {
-	(void)fprintf(stderr, "usage: smtp [-aAdfipst] [-b busted-mx]... "
+	(void)fprintf(stderr, "usage: smtp [-aAdfipRst] [-b busted-mx]... "
 	    "[-g gateway] [-h host] [-u user] [-C conffile] [.domain] "
 	    "destaddr sender rcpt-list\n");
 	exit(EX_USAGE_);
@@ -393,7 +393,8 @@ deliver(struct session *s, const char *destaddr, char **rcpts, int nrcpt,
 		    destaddr, err);
 		return -1;
 	}
-	if (d.kind != D_ADDR)
+	s->lmtp = d.lmtp;
+	if (d.kind != D_ADDR && d.kind != D_UNIX)
 		resolver();
 	rv = dest_resolve(&d, o.busted, o.nbusted, &l);
 	(void)strlcpy(ddomain, rv == MX_OK ? l.ddomain : d.host, dlen);
@@ -512,7 +513,7 @@ main(int argc, char *argv[])
 
 	o.conffile = SMTP_CONF;
 	o.connecttimeout = 30;
-	while ((ch = getopt(argc, argv, "+aAb:C:dfg:h:ipstu:")) != -1) {
+	while ((ch = getopt(argc, argv, "+aAb:C:dfg:h:ipRstu:")) != -1) {
 		switch (ch) {
 		case 'a': o.aflag = 1; break;
 		case 'A': o.Aflag = 1; break;
@@ -531,6 +532,7 @@ main(int argc, char *argv[])
 		case 'h': o.hflag = optarg; break;
 		case 'i': o.iflag = 1; break;
 		case 'p': o.pflag = 1; break;
+		case 'R': o.Rflag = 1; break;
 		case 's': o.sflag = 1; break;
 		case 't': o.tflag = 1; break;
 		case 'u': o.user = optarg; break;
@@ -601,6 +603,8 @@ main(int argc, char *argv[])
 			    "not delivered", sizeof(s.rcpt[i].reply));
 	}
 	ex = report(&s);
+	if (o.Rflag)
+		result_print(&s);
 	for (i = 0; i < (int)s.nrcpt; i++)
 		free(s.rcpt[i].addr);
 	free(s.rcpt);

@@ -174,11 +174,13 @@ int	 rfc822_convert(const char *, size_t, const struct msgopts *,
 #define D_MX		0	/* domain: MX lookup */
 #define D_HOST		1	/* host: its addresses only */
 #define D_ADDR		2	/* address literal */
+#define D_UNIX		3	/* lmtp!unix!/path: a local socket */
 
 struct dest {
 	int		 kind;
 	char		 host[256];
 	int		 port;
+	int		 lmtp;		/* RFC 2033 (lmtp.c) */
 };
 
 int	 dest_parse(const char *, struct dest *, char *, size_t);
@@ -187,5 +189,9 @@ int	 dest_resolve(const struct dest *, char *const *, size_t,
 void	 dest_free(const struct dest *, struct mxlist *);
 int	 dial(const struct mxhost *, int, char *, size_t);
 const char *mxhost_str(const struct mxhost *);
+
+/* lmtp.c: lmtp!unix!/path, lmtp!tcp!host!port (RFC 2033) */
+int	 lmtp_dest(const char *, struct dest *, char *, size_t);
+int	 lmtp_unix(const struct dest *, struct mxlist *);
 
 #endif /* SMTP_H */
