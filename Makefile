@@ -128,6 +128,9 @@ deliver/deliver: ${DELIVER_OBJS} privsep/libprivsep.a
 
 ${PRIVSEP_OBJS} ${SMTPD_OBJS} ${SMTP_OBJS} ${DELIVER_OBJS}: privsep/privsep.h privsep/log.h privsep/sandbox.h
 ${SMTPD_OBJS}: smtpd/smtpd.h smtpd/session.h privsep/privsep.h privsep/log.h
+${SMTP_OBJS}: smtp/smtp.h smtp/client.h
+smtpd/rcpt.o smtpd/routes.o: smtpd/routes.h
+smtpd/queue.o smtpd/qfile.o: smtpd/qfile.h
 
 # Install what the test and demo scripts need (Debian; a no-op elsewhere).
 deps:
