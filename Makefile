@@ -85,13 +85,18 @@ SMTP_SRCS =	smtp/smtp.c smtp/mx.c smtp/dial.c smtp/client.c smtp/rfc822.c \
 		smtp/tls.c smtp/auth.c smtp/dane.c smtp/reply.c smtp/lmtp.c \
 		smtp/result.c
 DELIVER_SRCS =	deliver/deliver.c deliver/maildir.c deliver/map.c
+# runq: the queue runner, with smtpd's configuration, routes and queue files
+RUNQ_SRCS =	runq/runq.c runq/entry.c runq/send.c runq/dsn.c
+RUNQ_SHARED =	smtpd/conf.o smtpd/routes.o smtpd/qfile.o smtpd/mdeliver.o \
+		deliver/maildir.o deliver/map.o
 
 PRIVSEP_OBJS =	${PRIVSEP_SRCS:.c=.o}
 SMTPD_OBJS =	${SMTPD_SRCS:.c=.o}
 SMTP_OBJS =	${SMTP_SRCS:.c=.o}
 DELIVER_OBJS =	${DELIVER_SRCS:.c=.o}
+RUNQ_OBJS =	${RUNQ_SRCS:.c=.o}
 
-PROGS =		smtpd/smtpd smtpd/smtpd-tls.so smtp/smtp deliver/deliver
+PROGS =		smtpd/smtpd smtpd/smtpd-tls.so smtp/smtp deliver/deliver runq/runq
 MANS =		man/smtp.8 man/smtpd.conf.5 man/deliver.8
 
 all: ${PROGS}
@@ -123,12 +128,16 @@ smtp/smtp: ${SMTP_OBJS} privsep/libprivsep.a
 	${CC} ${ALL_CFLAGS} ${ALL_LDFLAGS} -o $@ ${SMTP_OBJS} privsep/libprivsep.a \
 	    ${TLS_LIBS} ${SSL_LIBS} ${UNBOUND_LIBS} ${BSD_LIBS}
 
+runq/runq: ${RUNQ_OBJS} ${RUNQ_SHARED} privsep/libprivsep.a
+	${CC} ${ALL_CFLAGS} ${ALL_LDFLAGS} -o $@ ${RUNQ_OBJS} ${RUNQ_SHARED} privsep/libprivsep.a ${BSD_LIBS}
+
 deliver/deliver: ${DELIVER_OBJS} privsep/libprivsep.a
 	${CC} ${ALL_CFLAGS} ${ALL_LDFLAGS} -o $@ ${DELIVER_OBJS} privsep/libprivsep.a ${BSD_LIBS}
 
 ${PRIVSEP_OBJS} ${SMTPD_OBJS} ${SMTP_OBJS} ${DELIVER_OBJS}: privsep/privsep.h privsep/log.h privsep/sandbox.h
 ${SMTPD_OBJS}: smtpd/smtpd.h smtpd/session.h privsep/privsep.h privsep/log.h
 ${SMTP_OBJS}: smtp/smtp.h smtp/client.h
+${RUNQ_OBJS}: runq/runq.h smtpd/smtpd.h smtpd/routes.h smtpd/qfile.h privsep/log.h
 smtpd/rcpt.o smtpd/routes.o: smtpd/routes.h
 smtpd/queue.o smtpd/qfile.o: smtpd/qfile.h
 
@@ -147,7 +156,7 @@ test: deps
 # The same sources built with ASan+UBSan in obj-asan/, for regress/run -a.
 asan:
 	rm -rf obj-asan && mkdir obj-asan
-	cp -R Makefile privsep smtpd smtp deliver obj-asan/
+	cp -R Makefile privsep smtpd smtp deliver runq obj-asan/
 	cd obj-asan && ${MAKE} clean && ${MAKE} all CC=clang OPT="-O1 -g" \
 	    SANITIZE="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
 
@@ -164,7 +173,7 @@ lint:
 install: all
 	install -d ${DESTDIR}${LIBEXECDIR}/upas ${DESTDIR}${SYSCONFDIR}/upas \
 	    ${DESTDIR}${MANDIR}/man5 ${DESTDIR}${MANDIR}/man8
-	install -m 755 smtpd/smtpd smtp/smtp deliver/deliver ${DESTDIR}${LIBEXECDIR}/upas/
+	install -m 755 smtpd/smtpd smtp/smtp deliver/deliver runq/runq ${DESTDIR}${LIBEXECDIR}/upas/
 	install -m 644 smtpd/smtpd-tls.so ${DESTDIR}${LIBEXECDIR}/upas/
 	install -m 644 man/smtp.8 ${DESTDIR}${MANDIR}/man8/upas-smtp.8
 	install -m 644 man/deliver.8 ${DESTDIR}${MANDIR}/man8/upas-deliver.8
@@ -174,7 +183,7 @@ install: all
 	    install -m 644 etc/$$f ${DESTDIR}${SYSCONFDIR}/upas/$$f; done
 
 clean:
-	rm -f ${PROGS} ${PRIVSEP_OBJS} ${SMTPD_OBJS} ${SMTP_OBJS} ${DELIVER_OBJS} ${TLSMOD_OBJS} \
+	rm -f ${PROGS} ${PRIVSEP_OBJS} ${SMTPD_OBJS} ${SMTP_OBJS} ${DELIVER_OBJS} ${TLSMOD_OBJS} ${RUNQ_OBJS} \
 	    privsep/libprivsep.a
 
 .PHONY: all deps run test asan fuzz bench lint install clean

@@ -83,7 +83,7 @@ static const struct keyword keywords[] = {
 	{ "mailuser",		K_STR,	F(mailuser),	0, 0, 0 },
 	{ "maxerrors",		K_INT,	F(maxerrors),	1, 1000, 0 },
 	{ "maxhops",		K_INT,	F(maxhops),	1, 1000, 0 },
-	{ "maxqueuetime",	K_SECS,	F(maxqueuetime), 60, 365 * DAY, 0 },
+	{ "maxqueuetime",	K_SECS,	F(maxqueuetime), 1, 365 * DAY, 0 },
 	{ "maxrcpt",		K_SIZE,	F(maxrcpt),	100, 100000, 0 },
 	{ "maxsize",		K_SIZE,	F(maxsize),	1024, 1LL << 32, 0 },
 	{ "nohelocheck",	K_BOOL,	F(nohelocheck),	0, 0, 0 },

@@ -1,0 +1,205 @@
+/*
+ * Copyright (c) 2026 The upas-smtp authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * Delivery attempts: our smtp(8) with -R for SMTP, mx and LMTP routes,
+ * reading its one line per recipient; the built-in Maildir delivery
+ * (deliver(8)'s code, the same map as smtpd's) for the local route.
+ */
+
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "runq.h"
+#include "../deliver/deliver.h"
+
+#define RQ_MAXOUT	(1024 * 1024)	/* smtp's result lines, at most */
+
+#define EX_TEMPFAIL_	75
+#define EX_UNAVAILABLE_	69
+
+static void
+setout(struct outcome *o, char cls, const char *fmt, const char *arg)
+{
+	o->cls = cls;
+	(void)snprintf(o->reply, sizeof(o->reply), fmt, arg);
+}
+
+/* "address esc reply": the class of esc is the outcome. */
+static int
+parse_line(char *line, const char *addr, struct outcome *o)
+{
+	char	*esc, *reply;
+
+	if ((esc = strchr(line, ' ')) == NULL)
+		return -1;
+	*esc++ = '\0';
+	if ((reply = strchr(esc, ' ')) == NULL)
+		reply = esc + strlen(esc);
+	else
+		*reply++ = '\0';
+	/* smtp qualifies and may rewrite: the order is what counts */
+	(void)addr;
+	if ((esc[0] != '2' && esc[0] != '4' && esc[0] != '5') || esc[1] != '.')
+		return -1;
+	o->cls = esc[0];
+	(void)snprintf(o->reply, sizeof(o->reply), "%s", reply);
+	return 0;
+}
+
+static char *
+readall(int fd, size_t *lenp)
+{
+	char	*b = NULL, *nb;
+	size_t	 len = 0, cap = 0;
+	ssize_t	 n;
+
+	for (;;) {
+		if (len + 4096 + 1 > cap) {
+			cap = cap ? cap * 2 : 8192;
+			if ((nb = realloc(b, cap)) == NULL)
+				fatal("realloc");
+			b = nb;
+		}
+		n = read(fd, b + len, cap - len - 1);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (len + n > RQ_MAXOUT)
+			break;
+		len += n;
+	}
+	b[len] = '\0';
+	*lenp = len;
+	return b;
+}
+
+void
+send_smtp(struct runq *rq, const struct qent *q, int dfd, const char *dest,
+    const size_t *idx, size_t n, struct outcome *out)
+{
+	char	**argv, *buf, *line, *next;
+	size_t	  i, k = 0, len;
+	int	  p[2], status, got = 0;
+	pid_t	  pid;
+
+	if ((argv = calloc(n + 6, sizeof(*argv))) == NULL)
+		fatal("calloc");
+	argv[k++] = "smtp";
+	argv[k++] = "-R";
+	argv[k++] = (char *)dest;
+	argv[k++] = q->sender[0] != '\0' ? (char *)q->sender : "/dev/null";
+	for (i = 0; i < n; i++)
+		argv[k++] = (char *)q->r[idx[i]].addr;
+	argv[k] = NULL;
+	for (i = 0; i < n; i++)
+		setout(&out[i], '4', "%s", "smtp gave no result");
+	if (pipe(p) == -1) {
+		log_warn("pipe");
+		free(argv);
+		return;
+	}
+	switch (pid = fork()) {
+	case -1:
+		log_warn("fork");
+		(void)close(p[0]);
+		(void)close(p[1]);
+		free(argv);
+		return;
+	case 0:
+		if (dup2(dfd, 0) == -1 || dup2(p[1], 1) == -1)
+			_exit(EX_TEMPFAIL_);
+		closefrom(3);
+		execv(rq->conf->smtp, argv);
+		_exit(EX_TEMPFAIL_);
+	}
+	(void)close(p[1]);
+	buf = readall(p[0], &len);
+	(void)close(p[0]);
+	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		;
+	for (line = buf, i = 0; i < n && line != NULL && *line != '\0';
+	    line = next, i++) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		if (parse_line(line, q->r[idx[i]].addr, &out[i]) == -1)
+			break;
+		got++;
+	}
+	free(buf);
+	free(argv);
+	if ((size_t)got == n)
+		return;
+	/* no line for some: smtp stopped early; its status says how */
+	for (i = got; i < n; i++) {
+		if (WIFEXITED(status) && WEXITSTATUS(status) == EX_UNAVAILABLE_)
+			setout(&out[i], '5', "%s", "smtp: permanent failure, "
+			    "no detail");
+		else
+			setout(&out[i], '4', "%s", "smtp: temporary failure, "
+			    "no detail");
+	}
+}
+
+static void
+warn_job(int line, const char *msg)
+{
+	log_warnx("%s%s", line ? "" : "deliver: ", msg);
+}
+
+void
+send_local(struct runq *rq, const struct qent *q, int dfd,
+    const size_t *idx, size_t n, struct outcome *out)
+{
+	struct mdjob	 job;
+	const char	*map;
+	char		*one[1];
+	size_t		 i;
+	int		 code;
+
+	if ((map = mdeliver_map(rq->conf)) == NULL)
+		map = DELIVER_MAP;
+	for (i = 0; i < n; i++) {
+		memset(&job, 0, sizeof(job));
+		job.mapfile = map;
+		job.sender = q->sender;
+		job.id = q->id;
+		job.src.fd = dfd;
+		job.src.off = 0;
+		job.warn = warn_job;
+		one[0] = (char *)q->r[idx[i]].addr;
+		code = maildir_run(&job, one, 1);
+		if (code == 0)
+			setout(&out[i], '2', "%s", "2.0.0 delivered to a Maildir");
+		else if (code == EX_TEMPFAIL_)
+			setout(&out[i], '4', "%s", "4.3.0 Maildir delivery "
+			    "failed for now");
+		else if (code == 67)	/* EX_NOUSER */
+			setout(&out[i], '5', "%s", "5.1.1 no such mailbox");
+		else
+			setout(&out[i], '5', "5.3.0 Maildir delivery failed "
+			    "(%s)", "see the log");
+	}
+}
