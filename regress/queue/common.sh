@@ -15,7 +15,7 @@ queue_setup() {	# extra routes lines on stdin
 	sed "s|^mailer .*|mailer $BUILTIN -M $T/maildirs2|" "$CONF" > "$QCONF"
 	cat >> "$QCONF" <<EOC
 norelay on
-ourdomains local.test dove.test inner.test down.test *.sub.test
+ourdomains local.test dove.test inner.test down.test *.sub.test *.inner.test
 routes $T/routes
 queue $QDIR
 runq $RUNQ
