@@ -78,7 +78,8 @@ SMTPD_SRCS =	smtpd/smtpd.c smtpd/conf.c smtpd/peer.c smtpd/parent.c \
 		smtpd/reply.c smtpd/addr.c smtpd/data.c smtpd/auth.c \
 		smtpd/rules.c smtpd/mdeliver.c deliver/maildir.c deliver/map.c \
 		smtpd/dns.c smtpd/authpriv.c smtpd/tlsmod.c \
-		smtpd/rcpt.c smtpd/routes.c smtpd/queue.c smtpd/qfile.c
+		smtpd/rcpt.c smtpd/routes.c smtpd/queue.c smtpd/qfile.c \
+		smtpd/psandbox.c
 TLSMOD_SRCS =	smtpd/tls.c smtpd/tlspriv.c
 TLSMOD_OBJS =	smtpd/tls.pic.o smtpd/tlspriv.pic.o
 SMTP_SRCS =	smtp/smtp.c smtp/mx.c smtp/dial.c smtp/client.c smtp/rfc822.c \
@@ -151,7 +152,15 @@ run: deps
 
 test: deps
 	${MAKE} all
-	sh regress/run -A
+	SYSROOTS=${SYSROOTS} sh regress/run -A
+
+# Every source file compiled for OpenBSD and FreeBSD against their own
+# headers (README, "Build"): nothing is linked or run.  SYSROOTS is where
+# the project's CI keeps those headers and bsd-cc; make test runs this
+# (regress/bsd/t-bsd.sh) when that folder exists and clang is installed.
+SYSROOTS ?=	../shared/sysroots
+check-bsd:
+	BSD_WARN="${WARN}" sh regress/bsd/t-bsd.sh ${SYSROOTS}
 
 # The same sources built with ASan+UBSan in obj-asan/, for regress/run -a.
 asan:
@@ -186,5 +195,5 @@ clean:
 	rm -f ${PROGS} ${PRIVSEP_OBJS} ${SMTPD_OBJS} ${SMTP_OBJS} ${DELIVER_OBJS} ${TLSMOD_OBJS} ${RUNQ_OBJS} \
 	    privsep/libprivsep.a
 
-.PHONY: all deps run test asan fuzz bench lint install clean
+.PHONY: all deps run test check-bsd asan fuzz bench lint install clean
 

@@ -40,6 +40,26 @@ void	sandbox_nonewprivs(void);
  */
 void	sandbox_child(const int *, size_t, size_t);
 
+/*
+ * The parent, after it dropped to the mail user: what it may still reach.
+ * paths lists the files and directories it uses, each with unveil(2)
+ * permissions ("r", "rwc", "x"; a directory covers what is below it);
+ * flags says which work is left besides (SANDBOX_EXEC: it runs an external
+ * mailer; SANDBOX_NET: it sends DNS queries).  OpenBSD: unveil(2) and
+ * pledge(2).  Elsewhere a no-op: Capsicum's capability mode and seccomp
+ * cannot keep a set of paths (the parent's jail is its uid).  Fatal if the
+ * restriction cannot be installed.
+ */
+struct sandbox_path {
+	const char	*path;
+	const char	*perm;
+};
+#define SANDBOX_EXEC	0x01
+#define SANDBOX_NET	0x02
+void	sandbox_parent(const struct sandbox_path *, size_t, int);
+/* Nonzero where sandbox_parent uses its paths: the caller may skip them. */
+extern const int sandbox_parent_paths;
+
 /* For status output and tests: "seccomp", "pledge", "capsicum", "rlimit". */
 const char *sandbox_name(void);
 

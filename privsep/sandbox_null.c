@@ -44,6 +44,13 @@ sandbox_child(const int *fds, size_t nfds, size_t maxfsize)
 	sandbox_rlimits(maxfsize);
 }
 
+const int sandbox_parent_paths = 0;
+
+void
+sandbox_parent(const struct sandbox_path *paths, size_t npaths, int flags)
+{
+}
+
 const char *
 sandbox_name(void)
 {

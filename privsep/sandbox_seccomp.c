@@ -428,6 +428,18 @@ sandbox_child(const int *fds, size_t nfds, size_t maxfsize)
 		fatal("prctl PR_SET_SECCOMP");
 }
 
+/*
+ * The parent keeps the file system (Maildirs, the credentials file, the
+ * mailer): its confinement is its uid, and on systemd the unit's
+ * ProtectSystem and ReadWritePaths (etc/smtpd@.service).
+ */
+const int sandbox_parent_paths = 0;
+
+void
+sandbox_parent(const struct sandbox_path *paths, size_t npaths, int flags)
+{
+}
+
 const char *
 sandbox_name(void)
 {

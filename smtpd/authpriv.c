@@ -24,7 +24,9 @@
 
 #include <sys/types.h>
 
-#include <crypt.h>
+#ifdef __linux__
+#include <crypt.h>		/* crypt_r; the BSDs have it in unistd.h */
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -132,6 +134,20 @@ hmac_md5(const char *key, size_t keylen, const char *text, size_t textlen,
 	explicit_bzero(&ctx, sizeof(ctx));
 }
 
+#ifdef __OpenBSD__
+/*
+ * crypt_checkpass(3): OpenBSD's crypt(3) knows bcrypt ("$2b$", made with
+ * encrypt(1) or htpasswd(1)) and no "$6$"; with no hash it still spends a
+ * bcrypt's time, so an unknown user costs what a known one does.
+ */
+static int
+check_password(const struct cred *c, const char *pw)
+{
+	return crypt_checkpass(pw, c->hash[0] ? c->hash : NULL) == 0 &&
+	    c->hash[0] != '\0';
+}
+#else
+/* crypt_r(3): glibc's libcrypt (libxcrypt) and FreeBSD's libcrypt */
 static int
 check_password(const struct cred *c, const char *pw)
 {
@@ -148,6 +164,7 @@ check_password(const struct cred *c, const char *pw)
 	explicit_bzero(&cd, sizeof(cd));
 	return ok;
 }
+#endif
 
 /* RFC 2195: the digest is hex HMAC-MD5(secret, challenge). */
 static int

@@ -452,5 +452,6 @@ main(int argc, char **argv)
 	if (chdir("/") == -1)
 		fatal("chdir /");
 	ps_setids(&mailids);
+	parent_sandbox(&conf);
 	parent_run(&par);
 }

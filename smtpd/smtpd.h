@@ -296,6 +296,9 @@ const char *mdeliver_map(const struct conf *);	/* map file, or NULL: exec */
 int	 mdeliver_run(struct parent *, const char *, const char *, char **,
 	    size_t);		/* returns a sysexits status, as deliver(8) */
 
+/* psandbox.c (parent, after its privilege drop) */
+void	 parent_sandbox(const struct conf *);
+
 /* policy.c (before fork, and parent) */
 int	 blocked_read(struct conf *);
 enum action policy_ip(const struct conf *, const struct peer *);

@@ -38,10 +38,13 @@
 #include <unistd.h>
 
 #include <openssl/bio.h>
+#ifndef LIBRESSL_VERSION_NUMBER
 #include <openssl/core_names.h>
+#endif
 #include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/rsa.h>
@@ -51,6 +54,25 @@
 
 #include "log.h"
 #include "session.h"
+
+/*
+ * OpenSSL 3 (Linux, FreeBSD base) and LibreSSL (OpenBSD base).  Where
+ * LibreSSL lacks a call: no SSL_CTX_set1_sigalgs_list(3), so the client's
+ * list decides, and a SHA-1 signature is refused by the parent all the
+ * same (tlspriv.c), failing that handshake; SSL_OP_NO_CLIENT_RENEGOTIATION
+ * refuses what a server can be asked to renegotiate; and no read-ahead (the
+ * default) leaves nothing unprocessed beyond SSL_pending(3)'s bytes, which
+ * is what SSL_has_pending(3) adds in OpenSSL.
+ */
+#ifdef LIBRESSL_VERSION_NUMBER
+#define TLS_NORENEG		SSL_OP_NO_CLIENT_RENEGOTIATION
+#define set_sigalgs(ctx)	1
+#define has_pending(ssl)	0
+#else
+#define TLS_NORENEG		SSL_OP_NO_RENEGOTIATION
+#define set_sigalgs(ctx)	SSL_CTX_set1_sigalgs_list(ctx, TLS_SIGALGS)
+#define has_pending(ssl)	SSL_has_pending(ssl)
+#endif
 
 /* TLS 1.2: ECDHE and AEAD only, so the parent's key only ever signs. */
 #define TLS12_CIPHERS	"ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:" \
@@ -177,7 +199,7 @@ remote_key(X509 *x)
 		return NULL;
 	if ((pk = EVP_PKEY_new()) == NULL)
 		return NULL;
-	switch (EVP_PKEY_get_base_id(pub)) {
+	switch (EVP_PKEY_base_id(pub)) {
 	case EVP_PKEY_RSA:
 		if (tls_rsameth == NULL) {
 			tls_rsameth = RSA_meth_dup(RSA_get_default_method());
@@ -224,34 +246,67 @@ remote_key(X509 *x)
 	return NULL;
 }
 
-/* Session tickets: encrypt with the current key, accept the previous. */
-static int
-ticket_cb(SSL *ssl, unsigned char name[16], unsigned char *iv,
-    EVP_CIPHER_CTX *cctx, EVP_MAC_CTX *hctx, int enc)
+/*
+ * Session tickets: encrypt with the current key, accept the previous.
+ * The key, the AES-256-CBC cipher and the HMAC-SHA256 are the same on
+ * both libraries; only the MAC context differs: OpenSSL 3's EVP_MAC
+ * (SSL_CTX_set_tlsext_ticket_key_evp_cb(3)), LibreSSL's HMAC_CTX
+ * (SSL_CTX_set_tlsext_ticket_key_cb(3), which OpenSSL 3 deprecates).
+ */
+static const uint8_t *
+ticket_key(unsigned char name[16], unsigned char *iv, EVP_CIPHER_CTX *cctx,
+    int enc)
 {
-	OSSL_PARAM	 params[2];
 	const uint8_t	*k = NULL;
 	size_t		 i;
 
 	if (enc) {
 		k = tls_tkeys;
 		if (RAND_bytes(iv, 16) != 1)
-			return -1;
+			return NULL;
 		memcpy(name, k, 16);
 		if (EVP_EncryptInit_ex(cctx, EVP_aes_256_cbc(), NULL, k + 16,
 		    iv) != 1)
-			return -1;
+			return NULL;
 	} else {
 		for (i = 0; i < tls_ntkeys; i++)
 			if (memcmp(name, tls_tkeys + i * TICKET_KEYLEN,
 			    16) == 0)
 				k = tls_tkeys + i * TICKET_KEYLEN;
 		if (k == NULL)
-			return 0;
+			return NULL;
 		if (EVP_DecryptInit_ex(cctx, EVP_aes_256_cbc(), NULL, k + 16,
 		    iv) != 1)
-			return -1;
+			return NULL;
 	}
+	return k;
+}
+
+#ifdef LIBRESSL_VERSION_NUMBER
+static int
+ticket_cb(SSL *ssl, unsigned char name[16], unsigned char *iv,
+    EVP_CIPHER_CTX *cctx, HMAC_CTX *hctx, int enc)
+{
+	const uint8_t	*k;
+
+	if ((k = ticket_key(name, iv, cctx, enc)) == NULL)
+		return enc ? -1 : 0;
+	if (HMAC_Init_ex(hctx, k + 48, 32, EVP_sha256(), NULL) != 1)
+		return -1;
+	/* 2: accepted, but send a ticket under the current key */
+	return (!enc && k != tls_tkeys) ? 2 : 1;
+}
+#define set_ticket_cb(ctx)	SSL_CTX_set_tlsext_ticket_key_cb(ctx, ticket_cb)
+#else
+static int
+ticket_cb(SSL *ssl, unsigned char name[16], unsigned char *iv,
+    EVP_CIPHER_CTX *cctx, EVP_MAC_CTX *hctx, int enc)
+{
+	OSSL_PARAM	 params[2];
+	const uint8_t	*k;
+
+	if ((k = ticket_key(name, iv, cctx, enc)) == NULL)
+		return enc ? -1 : 0;
 	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
 	    (char *)"SHA256", 0);
 	params[1] = OSSL_PARAM_construct_end();
@@ -260,6 +315,8 @@ ticket_cb(SSL *ssl, unsigned char name[16], unsigned char *iv,
 	/* 2: accepted, but send a ticket under the current key */
 	return (!enc && k != tls_tkeys) ? 2 : 1;
 }
+#define set_ticket_cb(ctx)	SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx, ticket_cb)
+#endif
 
 static X509 *
 load_chain(SSL_CTX *ctx, const char *file)
@@ -325,11 +382,11 @@ tls_ctx(struct session *s, X509 **leafp)
 		return NULL;
 	if (SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1 ||
 	    SSL_CTX_set_cipher_list(ctx, TLS12_CIPHERS) != 1 ||
-	    SSL_CTX_set1_sigalgs_list(ctx, TLS_SIGALGS) != 1)
+	    set_sigalgs(ctx) != 1)
 		goto bad;
 	/* Renegotiation would cost signatures the parent will not make. */
 	SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE |
-	    SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION);
+	    TLS_NORENEG | SSL_OP_NO_COMPRESSION);
 	SSL_CTX_set_session_id_context(ctx, (const unsigned char *)TLS_SIDCTX,
 	    sizeof(TLS_SIDCTX) - 1);
 	/* One process per connection: a server-side cache is useless. */
@@ -338,7 +395,7 @@ tls_ctx(struct session *s, X509 **leafp)
 		if (tls_ntkeys > 2)
 			tls_ntkeys = 2;
 		memcpy(tls_tkeys, tk, tls_ntkeys * TICKET_KEYLEN);
-		SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx, ticket_cb);
+		set_ticket_cb(ctx);
 	} else
 		SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
 	SSL_CTX_set_num_tickets(ctx, 1);
@@ -538,7 +595,7 @@ tls_pending(struct session *s)
 {
 	if (s->tls == NULL)
 		return 0;
-	return SSL_pending(s->tls) > 0 || SSL_has_pending(s->tls);
+	return SSL_pending(s->tls) > 0 || has_pending(s->tls);
 }
 
 void

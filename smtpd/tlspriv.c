@@ -148,7 +148,7 @@ tlspriv_load(struct parent *p)
 		    conf->certfile);
 		goto done;
 	}
-	switch (EVP_PKEY_get_base_id(pk)) {
+	switch (EVP_PKEY_base_id(pk)) {
 	case EVP_PKEY_RSA:
 		tlskey.type = SIGN_RSA;
 		break;
@@ -226,7 +226,7 @@ pss_ok(const uint8_t *em, size_t k, int modbits)
 	    (em[0] & ~topmask) != 0)
 		return 0;
 	for (i = 0; i < 3; i++) {
-		hlen = EVP_MD_get_size(mds[i]);
+		hlen = EVP_MD_size(mds[i]);
 		if (emlen < 2 * hlen + 2)
 			continue;
 		dblen = emlen - hlen - 1;
@@ -252,7 +252,7 @@ input_ok(uint32_t type, uint32_t pad, const uint8_t *in, size_t len)
 		return 0;
 	if (type == SIGN_EC)
 		return pad == 0 && (len == 32 || len == 48 || len == 64);
-	k = EVP_PKEY_get_size(tlskey.pk);
+	k = EVP_PKEY_size(tlskey.pk);
 	if (pad == SIGN_PAD_PKCS1) {
 		for (i = 0; i < sizeof(diginfo) / sizeof(diginfo[0]); i++)
 			if (len == sizeof(diginfo[i].pfx) + diginfo[i].len &&
@@ -263,7 +263,7 @@ input_ok(uint32_t type, uint32_t pad, const uint8_t *in, size_t len)
 	}
 	if (pad == SIGN_PAD_NONE)
 		return k > 0 && len == (size_t)k &&
-		    pss_ok(in, len, EVP_PKEY_get_bits(tlskey.pk));
+		    pss_ok(in, len, EVP_PKEY_bits(tlskey.pk));
 	return 0;
 }
 

@@ -1,0 +1,81 @@
+#!/bin/sh
+# Compile every source file of every program for OpenBSD and FreeBSD, with
+# -Werror and the flags the Makefile uses there, against those systems'
+# own headers (bsd-cc and the sysroots under SYSROOTS; see README, "Build").
+# Headers only (clang -fsyntax-only: all its warnings are the front
+# end's): nothing is linked or run.  One line per file and target:
+#   ok - openbsd smtpd/session.c
+# Usage: t-bsd.sh [sysroots-dir]  (default: $SYSROOTS, else ../shared/sysroots)
+# Environment: BSD_WARN, the Makefile's warning flags (make check-bsd
+# passes them).
+cd "${UPAS_TOP:-$(dirname "$0")/../..}" || exit 1
+top=$(pwd)
+dir=${1:-${SYSROOTS:-../shared/sysroots}}
+case "${UPAS_BIN:-}" in
+*/obj-asan)
+	echo "skip - BSD compile check # once is enough: not in the ASan pass"
+	exit 0 ;;
+esac
+warn=${BSD_WARN:--Wall -Wextra -Werror -Wshadow -Wpointer-arith \
+-Wmissing-prototypes -Wstrict-prototypes -Wno-unused-parameter}
+if [ ! -d "$dir" ] || [ ! -x "$dir/bsd-cc" ]; then
+	echo "skip - BSD compile check # no sysroots at $dir (SYSROOTS=dir)"
+	exit 0
+fi
+if ! command -v "${BSD_CC:-clang}" >/dev/null 2>&1; then
+	echo "skip - BSD compile check # no clang (apt-get install clang)"
+	exit 0
+fi
+dir=$(cd "$dir" && pwd)
+
+# A copy whose links are links again: a sysroot that went through a
+# checkout without symlink support (git's core.symlinks=false) holds each
+# symbolic link as a small file whose text is the target ("sys/errno.h").
+# The copy is remade when the sysroot changes.
+work=$top/obj-bsd
+stamp=$(ls -l --time-style=+%s "$dir" "$dir"/* 2>/dev/null | cksum)
+if [ "$(cat "$work/stamp" 2>/dev/null)" != "$stamp" ]; then
+	rm -rf "$work" && mkdir -p "$work" && cp -R "$dir" "$work/sysroots" &&
+	    chmod -R u+w "$work/sysroots" || exit 1
+	find "$work/sysroots" -type f -size -100c | while read -r f; do
+		t=$(cat "$f")
+		case "$t" in
+		""|*[!A-Za-z0-9_./-]*|*.c) continue ;;
+		esac
+		[ -e "$(dirname "$f")/$t" ] || continue
+		rm -f "$f" && ln -s "$t" "$f"
+	done
+	echo "$stamp" >"$work/stamp"
+fi
+cc=$work/sysroots/bsd-cc
+
+# every program's sources, the Linux-only sandbox (seccomp) included: it
+# compiles to nothing off Linux, like the pledge and Capsicum back ends do
+# on Linux.
+srcs=$(ls privsep/*.c smtpd/*.c smtp/*.c deliver/*.c)
+fail=0
+for os in openbsd freebsd; do
+	# as the Makefile has it on that system: no libbsd; base's libtls
+	# (FreeBSD: security/libretls's) and libssl, unbound from packages
+	# in /usr/local (bsd-cc searches its include folder last); the
+	# hardening flags its probes find there (FORTIFY: FreeBSD's libc has
+	# it, OpenBSD's not)
+	fortify=
+	[ "$os" = freebsd ] && fortify=-D_FORTIFY_SOURCE=2
+	flags="-std=gnu11 -O2 $warn -fstack-protector-strong -fPIE \
+	    -D_GNU_SOURCE -Iprivsep -DSYSCONFDIR=\"/usr/local/etc\" \
+	    -DLOCALSTATEDIR=\"/var\" -DLIBEXECDIR=\"/usr/local/libexec\" \
+	    $fortify"
+	for f in $srcs; do
+		err=$work/$os.$(echo "$f" | tr / _).err
+		# shellcheck disable=SC2086
+		if "$cc" "$os" $flags -fsyntax-only "$f" >"$err" 2>&1; then
+			echo "ok - $os $f"
+		else
+			echo "not ok - $os $f"
+			sed 's/^/# /' "$err" | head -n 20
+			fail=1
+		fi
+	done
+done
+exit $fail
