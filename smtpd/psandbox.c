@@ -18,8 +18,10 @@
  * What the parent may still reach once it runs as the mail user
  * (sandbox_parent in privsep/sandbox.h; unveil(2) and pledge(2) on
  * OpenBSD): the credentials file, the spool, dump and greylist
- * directories, /dev/null for the mailer, and either the external mailer
- * or, for the built-in one, the map and every Maildir it names.  A map
+ * directories, /dev/null for the mailer, the recipients and routes files,
+ * the queue and runq when there are routes, the delivery map (read at
+ * RCPT for mail delivered here), and either the external mailer or, for
+ * the built-in one, every Maildir the map names.  A map
  * path with %u or %d is unveiled from the directory above its first such
  * component: /var/mail/%d/%u gives /var/mail.  The map is read here once
  * per connection; deliveries read it again (a map changed in between may
@@ -95,7 +97,7 @@ parent_sandbox(const struct conf *c)
 	int		 flags = 0;
 
 	memset(&b, 0, sizeof(b));
-	if ((mapfile = mdeliver_map(c)) == NULL)
+	if ((mapfile = mdeliver_map(c)) == NULL || c->routes[0] != '\0')
 		flags |= SANDBOX_EXEC;
 	if (c->unbound[0] != '\0')
 		flags |= SANDBOX_NET;
@@ -110,9 +112,16 @@ parent_sandbox(const struct conf *c)
 		psb_add(&b, c->dumpdir, "rwc", 0);
 	if (c->greylist)
 		psb_add(&b, c->greydir, "rwc", 0);
-	if (mapfile == NULL)
+	psb_add(&b, c->recipients, "r", 0);
+	if (c->routes[0] != '\0') {
+		psb_add(&b, c->routes, "r", 0);
+		psb_add(&b, c->queue, "rwc", 0);
+		psb_add(&b, c->runq, "rx", 0);
+	}
+	if (mapfile == NULL) {
+		psb_add(&b, DELIVER_MAP, "r", 0);
 		psb_add(&b, c->mailer, "rx", 0);
-	else {
+	} else {
 		psb_add(&b, mapfile, "r", 0);
 		if (map_load(&map, mapfile, err, sizeof(err)) == 0) {
 			for (i = 0; i < map.n; i++)
