@@ -26,7 +26,9 @@
  * component: /var/mail/%d/%u gives /var/mail.  The map is read here once
  * per connection; deliveries read it again (a map changed in between may
  * name a path outside: that delivery fails with a temporary error, the
- * next connection sees the new map).
+ * next connection sees the new map).  unveil(2) keeps a bounded number
+ * of paths: a map that names more than PSB_MAXMAPDIRS directories is
+ * unveiled by their top-level directories (/home, /var) instead.
  */
 
 #include <sys/types.h>
@@ -41,6 +43,7 @@
 #include "../deliver/deliver.h"
 
 #define PSB_MAXPATHS	64
+#define PSB_MAXMAPDIRS	32
 
 struct psb {
 	struct sandbox_path	 p[PSB_MAXPATHS];
@@ -65,25 +68,33 @@ psb_add(struct psb *b, const char *path, const char *perm, int copy)
 	b->n++;
 }
 
-/* /var/mail/%d/%u -> /var/mail; a path with no % stays as it is */
-static void
-psb_mapdir(struct psb *b, const char *path)
+/*
+ * /var/mail/%d/%u -> /var/mail; a path with no % stays as it is; top:
+ * /var/mail/%d/%u -> /var.  0 when added or there already.
+ */
+static int
+psb_mapdir(struct psb *b, const char *path, int top, size_t max)
 {
 	char	 dir[PATH_MAX], *pc, *sl;
 	size_t	 i;
 
 	if (strlcpy(dir, path, sizeof(dir)) >= sizeof(dir))
-		return;
+		return 0;
+	if (top && (sl = strchr(dir + 1, '/')) != NULL)
+		*sl = '\0';
 	if ((pc = strchr(dir, '%')) != NULL) {
 		*pc = '\0';
 		if ((sl = strrchr(dir, '/')) == NULL)
-			return;
+			return 0;
 		sl[sl == dir ? 1 : 0] = '\0';
 	}
 	for (i = 0; i < b->n; i++)
 		if (strcmp(b->p[i].path, dir) == 0)
-			return;
+			return 0;
+	if (b->n >= max)
+		return -1;
 	psb_add(b, dir, "rwc", 1);
+	return 0;
 }
 
 void
@@ -93,7 +104,7 @@ parent_sandbox(const struct conf *c)
 	struct map	 map;
 	const char	*mapfile;
 	char		 err[128];
-	size_t		 i;
+	size_t		 i, n;
 	int		 flags = 0;
 
 	memset(&b, 0, sizeof(b));
@@ -124,8 +135,18 @@ parent_sandbox(const struct conf *c)
 	} else {
 		psb_add(&b, mapfile, "r", 0);
 		if (map_load(&map, mapfile, err, sizeof(err)) == 0) {
+			n = b.n;
 			for (i = 0; i < map.n; i++)
-				psb_mapdir(&b, map.e[i].path);
+				if (psb_mapdir(&b, map.e[i].path, 0,
+				    n + PSB_MAXMAPDIRS) == -1)
+					break;
+			if (i < map.n) {	/* too many: top-level dirs */
+				while (b.n > n)
+					free(b.own[--b.n]);
+				for (i = 0; i < map.n; i++)
+					(void)psb_mapdir(&b, map.e[i].path, 1,
+					    PSB_MAXPATHS);
+			}
 			map_free(&map);
 		}
 	}
