@@ -23,6 +23,7 @@
  */
 
 #include <sys/types.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -63,6 +64,35 @@ static const struct exitmap {
 	{ EX_CONFIG,	  451, "4.3.0", "Local delivery error, try again later" },
 };
 
+/*
+ * The mailer must never outlive the parent, whatever kills the parent
+ * (kill -9 included), nor leave anything it started behind.  Portable
+ * part: the parent forks a watcher that leads a process group of its
+ * own and forks the mailer into it; the watcher holds the read end of a
+ * pipe whose only write end is the parent's, so the parent's death, for
+ * any reason, is a hang-up the watcher sees, and it kills the whole
+ * group (the mailer and everything the mailer started).  reap() kills
+ * the same group on a timeout.  tether() is the system-specific part.
+ */
+#if defined(__linux__)
+#include <sys/prctl.h>
+
+/* Linux: the mailer is killed at once if its watcher dies first. */
+static void
+tether(void)
+{
+	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() == 1)	/* the watcher died before prctl(2) */
+		_exit(EX_OSERR);
+}
+#else
+/* Elsewhere the watcher's pipe alone (it never dies before the group). */
+static void
+tether(void)
+{
+}
+#endif
+
 static __attribute__((noreturn)) void
 mailer_exec(struct parent *p, char **argv, int errfd)
 {
@@ -70,7 +100,7 @@ mailer_exec(struct parent *p, char **argv, int errfd)
 		    "LC_ALL=C", NULL };
 	int	 null;
 
-	(void)setpgid(0, 0);
+	tether();
 	(void)signal(SIGPIPE, SIG_DFL);
 	(void)signal(SIGCHLD, SIG_DFL);
 	if ((null = open("/dev/null", O_RDWR)) == -1 ||
@@ -82,6 +112,70 @@ mailer_exec(struct parent *p, char **argv, int errfd)
 		_exit(EX_OSERR);
 	execve(argv[0], argv, envp);
 	dprintf(2, "exec %s: %s\n", argv[0], strerror(errno));
+	_exit(EX_OSERR);
+}
+
+static void
+on_chld(int sig)
+{
+}
+
+/*
+ * The watcher: the group leader between the parent and the mailer.  It
+ * exits as the mailer did, or kills the group when lifeline hangs up.
+ * SIGCHLD is blocked but while ppoll(2) waits: no exit goes unseen.
+ */
+static __attribute__((noreturn)) void
+mailer_watch(struct parent *p, char **argv, int errfd, int lifeline)
+{
+	struct pollfd	 pfd;
+	struct sigaction sa;
+	struct rlimit	 rl = { 0, 0 };
+	sigset_t	 chld, old;
+	pid_t		 pid, r;
+	int		 status, sig;
+
+	(void)setpgid(0, 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_chld;
+	(void)sigemptyset(&sa.sa_mask);
+	(void)sigemptyset(&chld);
+	(void)sigaddset(&chld, SIGCHLD);
+	if (sigprocmask(SIG_BLOCK, &chld, &old) == -1 ||
+	    sigaction(SIGCHLD, &sa, NULL) == -1 || (pid = fork()) == -1)
+		_exit(EX_OSERR);
+	if (pid == 0) {
+		(void)sigprocmask(SIG_SETMASK, &old, NULL);
+		(void)close(lifeline);
+		mailer_exec(p, argv, errfd);
+	}
+	/* only the lifeline here: the mailer's stderr must end with it */
+	if (lifeline != 3 && dup2(lifeline, 3) == -1)
+		_exit(EX_OSERR);
+	closefrom(4);
+	(void)sigdelset(&old, SIGCHLD);
+	pfd.fd = 3;
+	pfd.events = POLLIN;
+	for (;;) {
+		if ((r = waitpid(pid, &status, WNOHANG)) == pid)
+			break;
+		if (r == -1 && errno != EINTR)
+			_exit(EX_OSERR);
+		/* readable means EOF: the parent never writes to it */
+		if (ppoll(&pfd, 1, NULL, &old) > 0) {
+			(void)kill(0, SIGKILL);	/* the group, and us */
+			_exit(EX_OSERR);
+		}
+	}
+	if (WIFEXITED(status))
+		_exit(WEXITSTATUS(status));
+	/* die as the mailer did, for map_status(), without a core */
+	sig = WIFSIGNALED(status) ? WTERMSIG(status) : SIGKILL;
+	(void)setrlimit(RLIMIT_CORE, &rl);
+	(void)signal(sig, SIG_DFL);
+	(void)sigprocmask(SIG_SETMASK, &old, NULL);
+	(void)kill(getpid(), sig);
+	(void)kill(getpid(), SIGKILL);
 	_exit(EX_OSERR);
 }
 
@@ -204,6 +298,15 @@ map_exit(int ex, int *code, const char **esc, const char **text, char *how,
 	*text = "Delivery failed";
 }
 
+static void
+closepair(int fd[2])
+{
+	if (fd[0] != -1)
+		(void)close(fd[0]);
+	if (fd[1] != -1)
+		(void)close(fd[1]);
+}
+
 static char **
 mailer_argv(const struct conf *c, const char *sender, char **rcpt,
     size_t nrcpt)
@@ -235,7 +338,7 @@ mailer_run(struct parent *p, const char *sender, char **rcpt, size_t nrcpt,
 	struct stat	 st;
 	char		**argv, how[32], from[SMTP_PATHMAX * 4 + 1];
 	const char	*e, *t, *mapfile;
-	int		 pfd[2], status = 0, code, timedout;
+	int		 pfd[2], life[2], status = 0, code, timedout;
 	pid_t		 pid;
 	time_t		 deadline;
 
@@ -256,21 +359,29 @@ mailer_run(struct parent *p, const char *sender, char **rcpt, size_t nrcpt,
 		    &e, &t, how, sizeof(how));
 		goto done;
 	}
-	if (pipe2(pfd, O_CLOEXEC) == -1 || (pid = fork()) == -1) {
+	pfd[0] = pfd[1] = life[0] = life[1] = -1;
+	if (pipe2(pfd, O_CLOEXEC) == -1 || pipe2(life, O_CLOEXEC) == -1 ||
+	    (pid = fork()) == -1) {
 		log_warn("mailer");
 		free(argv);
+		closepair(pfd);
+		closepair(life);
 		(void)strlcpy(esc, "4.3.0", escsz);
 		(void)snprintf(text, textsz, "%s Local error, try again later",
 		    p->msgid);
 		return 451;
 	}
-	if (pid == 0)
-		mailer_exec(p, argv, pfd[1]);
+	if (pid == 0) {
+		(void)close(life[1]);	/* the parent's alone */
+		mailer_watch(p, argv, pfd[1], life[0]);
+	}
 	free(argv);
 	(void)close(pfd[1]);
+	(void)close(life[0]);
 	deadline = time(NULL) + p->conf->mailertimeout;
 	timedout = reap(pid, pfd[0], deadline, &status) == -1;
 	(void)close(pfd[0]);
+	(void)close(life[1]);
 
 	map_status(timedout, status, &code, &e, &t, how, sizeof(how));
  done:
