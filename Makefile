@@ -72,7 +72,7 @@ PRIVSEP_SRCS =	privsep/msg.c privsep/marshal.c privsep/privdrop.c privsep/log.c 
 		privsep/sandbox_seccomp.c privsep/sandbox_pledge.c \
 		privsep/sandbox_capsicum.c privsep/sandbox_null.c \
 		privsep/sandbox_common.c
-SMTPD_SRCS =	smtpd/smtpd.c smtpd/conf.c smtpd/peer.c smtpd/parent.c \
+SMTPD_SRCS =	smtpd/smtpd.c smtpd/conf.c smtpd/confcheck.c smtpd/peer.c smtpd/parent.c \
 		smtpd/mailer.c smtpd/policy.c smtpd/greylist.c smtpd/dnsreq.c \
 		smtpd/session.c smtpd/io.c \
 		smtpd/reply.c smtpd/addr.c smtpd/data.c smtpd/auth.c \

@@ -78,6 +78,9 @@ dumpdir $T/dump
 debugdir $T/smtpdb
 logfile $LOG
 greetpause 0
+# the tests mail any domain from 127.0.0.1; the default, norelay on, is
+# tested where it matters (regress/daemon/t-defaults.sh, regress/policy)
+norelay off
 EOC
 }
 

@@ -56,6 +56,7 @@ struct keyword {
 
 #define F(f)	offsetof(struct conf, f), sizeof(((struct conf *)0)->f)
 #define DAY	86400LL
+#define NKEYWORDS	(sizeof(keywords) / sizeof(keywords[0]))
 
 /* Sorted for bsearch. */
 static const struct keyword keywords[] = {
@@ -86,6 +87,7 @@ static const struct keyword keywords[] = {
 	{ "maxqueuetime",	K_SECS,	F(maxqueuetime), 1, 365 * DAY, 0 },
 	{ "maxrcpt",		K_SIZE,	F(maxrcpt),	100, 100000, 0 },
 	{ "maxsize",		K_SIZE,	F(maxsize),	1024, 1LL << 32, 0 },
+	{ "messagetimeout",	K_SECS,	F(messagetimeout), 1, DAY, 0 },
 	{ "nohelocheck",	K_BOOL,	F(nohelocheck),	0, 0, 0 },
 	{ "norelay",		K_BOOL,	F(norelay),	0, 0, 1 },
 	{ "ourdomains",		K_DOMAINS, F(ourdomains), 0, 0, 1 },
@@ -98,6 +100,7 @@ static const struct keyword keywords[] = {
 	{ "routes",		K_PATH,	F(routes),	0, 0, 0 },
 	{ "runq",		K_PATH,	F(runq),	0, 0, 0 },
 	{ "saveblockedmsg",	K_BOOL,	F(saveblocked),	0, 0, 1 },
+	{ "sessiontimeout",	K_SECS,	F(sessiontimeout), 1, DAY, 0 },
 	{ "smtp",		K_PATH,	F(smtp),	0, 0, 0 },
 	{ "spool",		K_PATH,	F(spool),	0, 0, 0 },
 	{ "tarpit",		K_BOOL,	F(tarpit),	0, 0, 0 },
@@ -108,6 +111,13 @@ static const struct keyword keywords[] = {
 	{ "user",		K_STR,	F(user),	0, 0, 0 },
 	{ "verifysenderdom",	K_BOOL,	F(verifysender), 0, 0, 1 },
 };
+
+/*
+ * Where each keyword got its value, for conf_check()'s "file:line: what":
+ * the line in c->path, or the flag that overrode it (conf_setby()).
+ */
+static int		 kwline[NKEYWORDS];
+static const char	*kwflag[NKEYWORDS];
 
 static int	kwcmp(const void *, const void *);
 static int	tokenize(char *, char **, int);
@@ -151,11 +161,15 @@ conf_defaults(struct conf *c)
 	c->timeout = 300;		/* RFC 5321 4.5.3.2.7: 5 minutes */
 	c->datatimeout = 180;		/* RFC 5321 4.5.3.2.6: 3 minutes */
 	c->mailertimeout = 600;
+	c->sessiontimeout = 1800;	/* a whole connection, however busy */
+	c->messagetimeout = 1200;	/* DATA or BDAT, first octet to last */
 	c->tarpitdelay = 15;		/* Plan 9's -D sleep */
 	c->greetpause = 3;		/* Plan 9 BL's early-talker wait */
 	c->greymin = 300;		/* upas: a retry after 5 minutes... */
 	c->greymax = 14 * 3600;		/* ...and within 14 hours counts */
 	c->greyexpire = 7 * 86400;
+	/* no relaying for untrusted peers unless "norelay off" says so */
+	c->norelay = 1;
 }
 
 static int
@@ -323,11 +337,13 @@ set_keyword(struct conf *c, const struct keyword *k, char **w, int n,
 			    "absolute path", k->name, w[0]);
 			return -1;
 		}
-		if (strlcpy(field, w[0], k->size) >= k->size) {
+		/* measured first: a refused value leaves the old one whole */
+		if (strlen(w[0]) >= k->size) {
 			(void)snprintf(err, errsz, "%s: value too long",
 			    k->name);
 			return -1;
 		}
+		(void)strlcpy(field, w[0], k->size);
 		return 0;
 	case K_INT:
 	case K_SIZE:
@@ -360,11 +376,11 @@ set_keyword(struct conf *c, const struct keyword *k, char **w, int n,
 				fatal("conf");
 		return 0;
 	case K_MAILER:
-		if (strlcpy(c->mailer, w[0], sizeof(c->mailer)) >=
-		    sizeof(c->mailer)) {
+		if (strlen(w[0]) >= sizeof(c->mailer)) {
 			(void)snprintf(err, errsz, "mailer: path too long");
 			return -1;
 		}
+		(void)strlcpy(c->mailer, w[0], sizeof(c->mailer));
 		for (i = 0; i < (int)c->mailerargs.n; i++)
 			free(c->mailerargs.v[i]);
 		c->mailerargs.n = 0;
@@ -416,7 +432,8 @@ conf_read(struct conf *c, const char *path)
 		if (set_keyword(c, k, w + 1, n - 1, err, sizeof(err)) == -1) {
 			log_warnx("%s:%d: %s", path, lineno, err);
 			errors++;
-		}
+		} else
+			kwline[k - keywords] = lineno;
 	}
 	if (ferror(fp)) {
 		log_warn("%s", path);
@@ -425,6 +442,54 @@ conf_read(struct conf *c, const char *path)
 	free(line);
 	(void)fclose(fp);
 	return errors ? -1 : 0;
+}
+
+/* A flag (-m, -c) set keyword kw: conf_check() names the flag. */
+void
+conf_setby(const char *kw, const char *flag)
+{
+	const struct keyword	*k;
+
+	if ((k = bsearch(kw, keywords, NKEYWORDS, sizeof(keywords[0]),
+	    kwcmp)) != NULL)
+		kwflag[k - keywords] = flag;
+}
+
+/* "file:line" where kw was set, the file for a default, or "-m". */
+const char *
+conf_where(const struct conf *c, const char *kw, char *buf, size_t size)
+{
+	const struct keyword	*k;
+	const char		*file = c->path[0] != '\0' ? c->path : "smtpd";
+
+	k = bsearch(kw, keywords, NKEYWORDS, sizeof(keywords[0]), kwcmp);
+	if (k != NULL && kwflag[k - keywords] != NULL)
+		(void)snprintf(buf, size, "%s", kwflag[k - keywords]);
+	else if (k != NULL && kwline[k - keywords] > 0)
+		(void)snprintf(buf, size, "%s:%d", file, kwline[k - keywords]);
+	else
+		(void)snprintf(buf, size, "%s", file);	/* the default */
+	return buf;
+}
+
+/* The line that set kw, or 0. */
+int
+conf_line(const char *kw)
+{
+	const struct keyword	*k;
+
+	k = bsearch(kw, keywords, NKEYWORDS, sizeof(keywords[0]), kwcmp);
+	return k != NULL ? kwline[k - keywords] : 0;
+}
+
+int
+conf_named(const char *kw)
+{
+	const struct keyword	*k;
+
+	k = bsearch(kw, keywords, NKEYWORDS, sizeof(keywords[0]), kwcmp);
+	return k != NULL && (kwline[k - keywords] > 0 ||
+	    kwflag[k - keywords] != NULL);
 }
 
 /* A word for conf_print: separators, '#' and '\' get a backslash. */

@@ -443,6 +443,11 @@ data_chunk(struct session *s, size_t size, int last)
 		size -= n;
 	}
 	if (!last) {
+		/* a fault in the line this chunk leaves open is this chunk's */
+		if (d.lc.flags & IO_BARE)
+			data_error(D_BARE);
+		if (d.lc.flags & IO_LONG)
+			data_error(D_LONG);
 		if (d.err != D_OK) {
 			spool_done(s);
 			s->msgsize = d.size;

@@ -48,6 +48,50 @@ now_ms(void)
 }
 
 /*
+ * The deadline of a read or write that may wait secs seconds: never past
+ * the session's deadline (sessiontimeout) nor, inside DATA or a BDAT
+ * transaction, the message's (messagetimeout), so that a peer trickling
+ * an octet at a time cannot hold the session beyond them.
+ */
+static long long
+io_deadline(struct session *s, int secs)
+{
+	long long	d;
+
+	if (secs <= 0)
+		secs = 300;
+	d = now_ms() + (long long)secs * 1000;
+	if (s->sessend > 0 && s->sessend < d)
+		d = s->sessend;
+	if (s->msgend > 0 && s->msgend < d)
+		d = s->msgend;
+	return d;
+}
+
+/* Start the session's clock (0) or the message's (1). */
+void
+io_clock(struct session *s, int msg)
+{
+	if (msg)
+		s->msgend = now_ms() + (long long)s->conf->messagetimeout * 1000;
+	else
+		s->sessend = now_ms() + (long long)s->conf->sessiontimeout * 1000;
+}
+
+/* Which deadline ended a read: "session", "message" or NULL (timeout). */
+const char *
+io_expired(struct session *s)
+{
+	long long	now = now_ms();
+
+	if (s->sessend > 0 && now >= s->sessend)
+		return "session";
+	if (s->msgend > 0 && now >= s->msgend)
+		return "message";
+	return NULL;
+}
+
+/*
  * Socket timeouts as a backstop for a read or write that blocks in spite
  * of poll (a TLS record that never completes).  setsockopt(2) is not in
  * the child's sandbox: C's main calls this before sandbox_child().
@@ -214,12 +258,9 @@ int
 io_getline(struct session *s, char *buf, size_t size, int secs, size_t *lenp)
 {
 	struct linecut	l = { buf, size, 0, IO_LINE, 0 };
-	long long	deadline;
+	long long	deadline = io_deadline(s, secs);
 	int		r;
 
-	if (secs <= 0)
-		secs = 300;
-	deadline = now_ms() + (long long)secs * 1000;
 	for (;;) {
 		if (s->ibeg == s->iend && (r = io_fill(s, deadline)) <= 0)
 			return r;
@@ -244,10 +285,7 @@ io_getchunk(struct session *s, size_t want, int secs, const char **p,
 	size_t	n;
 	int	r;
 
-	if (secs <= 0)
-		secs = 300;
-	if (s->ibeg == s->iend &&
-	    (r = io_fill(s, now_ms() + (long long)secs * 1000)) <= 0)
+	if (s->ibeg == s->iend && (r = io_fill(s, io_deadline(s, secs))) <= 0)
 		return r;
 	n = s->iend - s->ibeg;
 	if (n > want)
@@ -283,7 +321,8 @@ io_send(struct session *s, const char *p, size_t len)
 {
 	struct pollfd	pfd;
 	ssize_t		n;
-	int		r, sock = 1, secs = s->conf->timeout > 0 ? s->conf->timeout : 300;
+	long long	deadline = io_deadline(s, s->conf->timeout), left;
+	int		r, sock = 1;
 
 	if (s->tls != NULL)
 		return tls_write(s, p, len);
@@ -302,7 +341,9 @@ io_send(struct session *s, const char *p, size_t len)
 		}
 		pfd.fd = s->outfd;
 		pfd.events = POLLOUT;
-		r = poll(&pfd, 1, secs * 1000);
+		if ((left = deadline - now_ms()) <= 0)
+			return -1;
+		r = poll(&pfd, 1, left > 3600000 ? 3600000 : (int)left);
 		if (r == -1 && errno == EINTR)
 			continue;
 		if (r <= 0)

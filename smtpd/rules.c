@@ -319,8 +319,6 @@ rules_helo(struct session *s, const char *name)
 {
 	char		 e[SMTP_DOMAINMAX * 4 + 1];
 	const char	*why = NULL;
-	static const char more[] = "250-5.7.1 HELO name not accepted, "
-	    "authentication required\r\n";
 
 	if (s->dialup)
 		return refuse_dialup(s);
@@ -340,7 +338,7 @@ rules_helo(struct session *s, const char *name)
 			return 1;
 		}
 		s->conf->requireauth = 1;	/* our copy: this session only */
-		io_write(s, more, sizeof(more) - 1);
+		s->helonote = 1;	/* said in the HELO/EHLO reply's text */
 	}
 	tarpit(s, s->conf->tarpitdelay);
 	return 0;

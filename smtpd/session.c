@@ -79,10 +79,11 @@ static const struct verb verbs[] = {
 	{ "RSET",	S_ANY,		C_NOARG,	cmd_rset,	NULL },
 	{ "NOOP",	S_ANY,		C_SYNC,		cmd_noop,	NULL },
 	{ "QUIT",	S_ANY,		C_NOARG | C_SYNC, cmd_quit,	NULL },
-	{ "VRFY",	S_GREETED | S_MAIL | S_RCPT, C_ARG | C_SYNC, cmd_vrfy,
-	    "Say EHLO first" },
-	{ "EXPN",	S_GREETED | S_MAIL | S_RCPT, C_ARG | C_SYNC, cmd_vrfy,
-	    "Say EHLO first" },
+	/* RFC 5321 4.1.4: these may come before EHLO */
+	{ "VRFY",	S_NOTX | S_MAIL | S_RCPT, C_ARG | C_SYNC, cmd_vrfy,
+	    NULL },
+	{ "EXPN",	S_NOTX | S_MAIL | S_RCPT, C_ARG | C_SYNC, cmd_vrfy,
+	    NULL },
 	{ "HELP",	S_ANY,		C_SYNC,		cmd_help,	NULL },
 	{ "STARTTLS",	S_GREETED,	C_NOARG | C_SYNC, cmd_starttls,
 	    "STARTTLS only after EHLO and outside a transaction" },
@@ -119,12 +120,14 @@ ps_request(struct session *s, uint32_t type, const struct ps_buf *b,
 		ps_buf_init(&empty);
 		b = &empty;
 	}
-	if (ps_sendbuf(s->psfd, type, id, -1, b) == -1)
-		fatal("ps_request: send type %u", type);
-	if ((r = ps_recv(s->psfd, m)) == 0)
-		fatalx("ps_request: the parent went away");
-	if (r == -1)
-		fatal("ps_request: receive");
+	if (ps_sendbuf(s->psfd, type, id, -1, b) == -1 ||
+	    (r = ps_recv(s->psfd, m)) <= 0) {
+		/* the parent is gone: the client hears it (RFC 5321 3.8) */
+		log_warnx("ps_request: type %u: the parent went away", type);
+		reply(s, 421, "4.3.0", "%s Service not available, local "
+		    "error, closing connection", s->conf->hostname);
+		session_close(s, "parent-gone");
+	}
 	if (m->hdr.type != anstype || m->hdr.id != id) {
 		ps_msg_closefd(m);
 		fatalx("ps_request: got type %u id %u, wanted type %u id %u",
@@ -176,6 +179,7 @@ session_reset(struct session *s)
 	s->smtputf8 = 0;
 	s->declsize = 0;
 	s->senderaction = ACT_NONE;
+	s->msgend = 0;
 	s->state = s->helo[0] != '\0' ? S_GREETED : S_CONNECTED;
 }
 
@@ -190,10 +194,21 @@ session_exit(struct session *s, const char *reason)
 	_exit(0);
 }
 
-/* A read that brought no input: 421 after a timeout, else just leave. */
+/*
+ * A read that brought no input: 421 after a timeout or at the session's
+ * or the message's deadline, else just leave.
+ */
 void
 session_ioerr(struct session *s, int r)
 {
+	const char	*which;
+
+	if (r == IO_TIMEOUT && (which = io_expired(s)) != NULL) {
+		reply(s, 421, "4.4.2", "%s %s time limit reached, closing "
+		    "connection", s->conf->hostname, which);
+		session_close(s, *which == 's' ? "session-deadline" :
+		    "message-deadline");
+	}
 	if (r == IO_TIMEOUT) {
 		reply(s, 421, "4.4.2", "%s timeout, closing connection",
 		    s->conf->hostname);
@@ -278,6 +293,7 @@ session_run(struct session *s)
 	size_t	len;
 	int	r;
 
+	io_clock(s, 0);		/* sessiontimeout counts from here */
 	(void)signal(SIGPIPE, SIG_IGN);
 	(void)signal(SIGXFSZ, SIG_IGN);
 	logfd = s->psfd;
@@ -324,6 +340,7 @@ helo_arg(struct session *s, char *args, int esmtp)
 	s->helo[0] = '\0';
 	session_reset(s);
 	s->esmtp = esmtp;
+	s->helonote = 0;
 	if (rules_helo(s, args))
 		return -1;
 	(void)strlcpy(s->helo, args, sizeof(s->helo));
@@ -333,12 +350,28 @@ helo_arg(struct session *s, char *args, int esmtp)
 	return 0;
 }
 
+/*
+ * The first line of the HELO/EHLO reply: our name first (RFC 5321
+ * 4.1.1.1), so -E's "AUTH required" goes in its text, never on a line
+ * of its own before it.
+ */
+static void
+helo_greeting(struct session *s, char *buf, size_t size)
+{
+	(void)snprintf(buf, size, "%s Hello %s [%s]%s", s->conf->hostname,
+	    s->helo, s->peer->raddr, s->helonote ? ", HELO name not "
+	    "accepted: authentication required" : "");
+}
+
 static void
 cmd_helo(struct session *s, char *args)
 {
-	if (helo_arg(s, args, 0) == 0)
-		reply(s, 250, NULL, "%s Hello %s [%s]", s->conf->hostname,
-		    s->helo, s->peer->raddr);
+	char	first[SMTP_DOMAINMAX * 2 + 128];
+
+	if (helo_arg(s, args, 0) == 0) {
+		helo_greeting(s, first, sizeof(first));
+		reply(s, 250, NULL, "%s", first);
+	}
 }
 
 /* STARTTLS is offered with a certificate, once, before TLS is on. */
@@ -353,14 +386,13 @@ static void
 cmd_ehlo(struct session *s, char *args)
 {
 	const char	*lines[12];
-	char		 first[SMTP_DOMAINMAX * 2 + 64], size[32], auth[256];
+	char		 first[SMTP_DOMAINMAX * 2 + 128], size[32], auth[256];
 	char		 authline[sizeof(auth) + 8];
 	size_t		 n = 0;
 
 	if (helo_arg(s, args, 1) == -1)
 		return;
-	(void)snprintf(first, sizeof(first), "%s Hello %s [%s]",
-	    s->conf->hostname, s->helo, s->peer->raddr);
+	helo_greeting(s, first, sizeof(first));
 	lines[n++] = first;
 	lines[n++] = "PIPELINING";
 	(void)snprintf(size, sizeof(size), "SIZE %zu", s->conf->maxsize);
@@ -599,6 +631,7 @@ cmd_data(struct session *s, char *args)
 {
 	if (rules_data(s) || spool_open(s) == -1)
 		return;
+	io_clock(s, 1);		/* messagetimeout: 354 to the final dot */
 	s->state = S_DATA;
 	reply(s, 354, NULL, "End data with <CR><LF>.<CR><LF>");
 	(void)io_flush(s);
@@ -676,6 +709,8 @@ cmd_bdat(struct session *s, char *args)
 		data_discard(s, size);
 		return;
 	}
+	if (s->state == S_RCPT)
+		io_clock(s, 1);	/* messagetimeout: first chunk to LAST */
 	s->state = S_BDAT;
 	r = data_chunk(s, size, last);
 	if (last || r == -1) {

@@ -47,6 +47,7 @@ struct session {
 	char		 helo[SMTP_DOMAINMAX + 1];
 	int		 errors;	/* toward maxerrors */
 	int		 rejects;	/* toward the tarpit */
+	int		 helonote;	/* -E: the HELO name asks for AUTH */
 
 	/* input buffer: what was read and not yet consumed */
 	char		 ibuf[IO_BUFSZ];
@@ -85,6 +86,8 @@ struct session {
 	int		 spoolopen;	/* the parent holds a spool for us */
 	size_t		 msgsize;	/* octets of the message, CRLF counted */
 	size_t		 rcptbytes;	/* PS_QUEUE_COMMIT payload so far */
+	long long	 sessend;	/* io.c: sessiontimeout deadline, ms */
+	long long	 msgend;	/* io.c: messagetimeout deadline, ms, or 0 */
 };
 
 /* io_getline(): < 0 or 0 on failure, else IO_LINE with IO_LONG/IO_BARE */
@@ -123,6 +126,32 @@ int	 io_pending(struct session *);	/* bytes buffered, read but not consumed */
 int	 io_wait(struct session *, int);	/* input within ms? (early talker) */
 void	 io_init(struct session *);		/* before the sandbox: socket timeouts */
 void	 io_transcript(struct session *, int, const char *, size_t);	/* -d */
+void	 io_clock(struct session *, int);	/* start: 0 session, 1 message */
+const char *io_expired(struct session *);	/* "session", "message", NULL */
+
+/*
+ * Seconds a read or write may wait that should take secs at most: less
+ * near the session's or the message's deadline (tls.c; inline, so that
+ * tls.c builds without io.c in its tests).
+ */
+static inline int
+io_secs(const struct session *s, int secs)
+{
+	struct timespec	ts;
+	long long	now, end;
+
+	if (secs <= 0)
+		secs = 300;
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+		return secs;
+	now = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	end = now + (long long)secs * 1000;
+	if (s->sessend > 0 && s->sessend < end)
+		end = s->sessend;
+	if (s->msgend > 0 && s->msgend < end)
+		end = s->msgend;
+	return end <= now ? 0 : (int)((end - now + 999) / 1000);
+}
 
 /* reply.c */
 void	 reply(struct session *, int, const char *, const char *, ...)

@@ -67,6 +67,23 @@ static void	child_sink(int, const char *);
 static struct session	sess;
 static int		sinkfd = -1;
 
+/*
+ * Until the session child runs session_run(), a process that exits
+ * tells the client why (RFC 5321 3.8: 421 at any time), never a
+ * silent close: an atexit(3) handler, so that fatal() says it too.
+ */
+static int		 startup;
+static const char	*startup_host = "localhost";
+
+static void
+startup_fault(void)
+{
+	if (startup)
+		(void)dprintf(1, "421 4.3.0 %s Service not available, local "
+		    "error\r\n", startup_host);
+	startup = 0;
+}
+
 static void
 usage(void)
 {
@@ -168,12 +185,15 @@ flags_apply(struct conf *c, const struct flags *f)
 	c->heloquiet |= v->heloquiet;
 	c->verifysender |= v->verifysender;
 	c->saveblocked |= v->saveblocked;
-	if (f->cflag)
+	if (f->cflag) {
 		(void)strlcpy(c->certfile, v->certfile, sizeof(c->certfile));
+		conf_setby("cert", "-c");
+	}
 	if (f->hflag)
 		(void)strlcpy(c->domain, v->domain, sizeof(c->domain));
 	if (f->mflag) {
 		(void)strlcpy(c->mailer, v->mailer, sizeof(c->mailer));
+		conf_setby("mailer", "-m");
 		for (i = 0; i < c->mailerargs.n; i++)
 			free(c->mailerargs.v[i]);
 		c->mailerargs.n = 0;
@@ -242,7 +262,7 @@ movefd(int from, int to)
 	if (from == to)
 		return;
 	if (dup2(from, to) == -1)
-		_exit(1);
+		exit(1);	/* startup_fault(): 421 */
 	(void)close(from);
 }
 
@@ -262,7 +282,7 @@ child_main(struct session *s, const struct ps_ids *ids, int psfd, int dbgfd)
 	log_procinit("session");
 	if (dbgfd == PSFD) {		/* keep it out of the way first */
 		if ((dbgfd = dup(dbgfd)) == -1)
-			_exit(1);
+			exit(1);
 	}
 	movefd(psfd, PSFD);
 	if (dbgfd != -1)
@@ -275,7 +295,7 @@ child_main(struct session *s, const struct ps_ids *ids, int psfd, int dbgfd)
 	}
 	(void)fcntl(PSFD, F_SETFD, 0);
 	if (ps_hello_send(PSFD) == -1)
-		_exit(1);
+		exit(1);
 	sinkfd = PSFD;
 	log_setsink(child_sink);
 
@@ -296,6 +316,7 @@ child_main(struct session *s, const struct ps_ids *ids, int psfd, int dbgfd)
 	ps_privdrop(s->conf->chroot, ids);
 	io_init(s);
 	sandbox_child(fds, nfds, s->conf->maxsize + FSIZE_SLACK);
+	startup = 0;		/* from here session.c answers for itself */
 	session_run(s);
 }
 
@@ -315,11 +336,12 @@ null_stdio(void)
 
 /* The configuration, or exit: 64 for flags, 1 for the file. */
 static void
-configure(struct conf *c, int argc, char **argv, int *test)
+configure(struct conf *c, int argc, char **argv, int *test,
+    struct ps_ids *mailids, struct ps_ids *childids)
 {
 	static struct flags	f;
 	const char		*path;
-	int			 rv;
+	int			 rv, parsed;
 
 	flags_parse(argc, argv, &f);
 	*test = f.test;
@@ -331,10 +353,15 @@ configure(struct conf *c, int argc, char **argv, int *test)
 	else
 		rv = 0;		/* no default file: built-in defaults */
 	flags_apply(c, &f);
+	/* the file, then what it names on this machine (users, chroot...) */
+	parsed = rv == 0;
+	if (parsed && conf_check(c, mailids, childids) == -1)
+		rv = -1;
 	if (f.test) {
 		if (rv == 0 && c->certfile[0] != '\0' && tls_selftest(c) == -1)
 			rv = -1;
-		if (rv == 0)
+		/* what was read, even when what it names is refused */
+		if (parsed)
 			conf_print(c, stdout);
 		exit(rv == 0 ? 0 : 1);
 	}
@@ -344,6 +371,10 @@ configure(struct conf *c, int argc, char **argv, int *test)
 		    "configuration error\r\n", c->hostname);
 		exit(1);
 	}
+	startup_host = c->hostname;
+	startup = 1;
+	if (atexit(startup_fault) != 0)
+		fatal("atexit");
 }
 
 static void
@@ -368,14 +399,16 @@ main(int argc, char **argv)
 		;
 	if (logfd > 2)
 		(void)close(logfd);
-	configure(&conf, argc, argv, &test);
+	configure(&conf, argc, argv, &test, &mailids, &childids);
 	(void)signal(SIGPIPE, SIG_IGN);
 
 	if (peer_find(&peer, &conf) == -1)
 		fatalx("can't get remote system's address");
 	/* -k: gone before anything is said or logged (Plan 9 2.16) */
-	if (netlist_match(&conf.kill, (struct sockaddr *)&peer.remote))
+	if (netlist_match(&conf.kill, (struct sockaddr *)&peer.remote)) {
+		startup = 0;
 		exit(0);
+	}
 
 	if (conf.logfile[0] != '\0') {
 		if ((logfd = open(conf.logfile, O_WRONLY | O_APPEND | O_CREAT |
@@ -390,10 +423,6 @@ main(int argc, char **argv)
 	log_info("connect addr=%s port=%d local=%s lport=%d", peer.raddr,
 	    peer.rport, peer.laddr, peer.lport);
 
-	if (ps_lookup_user(conf.mailuser, &mailids) == -1)
-		fatalx("no user %s", conf.mailuser);
-	if (ps_lookup_user(conf.user, &childids) == -1)
-		fatalx("no user %s", conf.user);
 	(void)blocked_read(&conf);
 	peer.ipaction = policy_ip(&conf, &peer);
 	peer.trusted = netlist_match(&conf.ournets,
@@ -433,6 +462,7 @@ main(int argc, char **argv)
 	}
 
 	/* the parent: the connection belongs to the child now */
+	startup = 0;
 	(void)close(sp[1]);
 	if (dbgfd != -1)
 		(void)close(dbgfd);

@@ -150,6 +150,8 @@ struct conf {
 	int		 timeout;		/* timeout: seconds per command */
 	int		 datatimeout;		/* datatimeout: seconds per data block */
 	int		 mailertimeout;		/* mailertimeout: seconds */
+	int		 sessiontimeout;	/* sessiontimeout: seconds a connection may last */
+	int		 messagetimeout;	/* messagetimeout: seconds for a whole DATA/BDAT */
 	int		 tarpitdelay;		/* tarpitdelay: -D, seconds */
 	int		 greetpause;		/* greetpause: early-talker wait, seconds */
 	int		 greymin;		/* greymin: seconds before a retry counts */
@@ -273,10 +275,19 @@ extern const char *__progname;
 void	 conf_defaults(struct conf *);
 int	 conf_read(struct conf *, const char *);	/* 0, or -1 after "file:line: what" */
 void	 conf_print(const struct conf *, FILE *);
+void	 conf_setby(const char *, const char *);	/* keyword, the flag */
+const char *conf_where(const struct conf *, const char *, char *, size_t);
+					/* "file:line" that set a keyword */
+int	 conf_line(const char *);	/* the line that set a keyword, or 0 */
+int	 conf_named(const char *);	/* set by the file or a flag */
 int	 net_parse(const char *, struct netaddr *, int);	/* implicit mask: 1 BL, 0 exact */
 int	 net_match(const struct netaddr *, const struct sockaddr *);
 int	 netlist_match(const struct netlist *, const struct sockaddr *);
 int	 domain_match(const struct strlist *, const char *);
+
+/* confcheck.c */
+int	 conf_check(const struct conf *, struct ps_ids *, struct ps_ids *);
+					/* 0, or -1 after "file:line: what" */
 
 /* peer.c */
 int	 peer_find(struct peer *, const struct conf *);

@@ -537,10 +537,11 @@ tls_start(struct session *s)
 	return 0;
 }
 
+/* timeout, or less before the session's or the message's deadline */
 static int
 tls_timeout(struct session *s)
 {
-	return s->conf->timeout > 0 ? s->conf->timeout : 300;
+	return io_secs(s, s->conf->timeout);
 }
 
 ssize_t

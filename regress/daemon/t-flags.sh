@@ -30,10 +30,10 @@ printf 'QUIT\r\n' | timeout 20 "$SMTPD" -C "$CONF" -n "$T/net" >/dev/null
 sleep 0.2
 expect "-n: IPv6 peer" 'connect addr=2001:db8::5 port=2525' "$(cat "$LOG")"
 
-# no address at all: give up without a word
+# no address at all: a start-up fault, told as one (421 4.3.0)
 out=$(printf 'QUIT\r\n' | env -u TCPREMOTEIP timeout 20 "$SMTPD" -C "$CONF" 2>&1); rc=$?
 [ $rc -ne 0 ] && pass "no peer address: exit $rc" || fail "no peer address: exit 0"
-expect "no peer address: nothing sent" '^$' "$out"
+expect "no peer address: 421 4.3.0" '^421 4\.3\.0 ' "$out"
 
 # -k: nothing sent, nothing logged, exit 0
 n0=$(wc -l < "$LOG")
@@ -77,6 +77,7 @@ expect "-f beats norelay off" '^norelay on$' "$out"
 expect "-g beats greylist off" '^greylist on$' "$out"
 expect "-h beats defaultdomain (lower-cased)" '^defaultdomain flag\.example$' "$out"
 expect "-m bare name is looked up in libexec/upas" '^mailer /.*/upas/othermailer$' "$out"
+expect "-m naming no file: -T says so, and where it came from" '^smtpd: -m: mailer /.*/upas/othermailer: No such file' "$out"
 # the printed form reads back the same
 "$SMTPD" -C "$CONF" -T > "$T/p1" 2>&1
 "$SMTPD" -C "$T/p1" -T > "$T/p2" 2>&1

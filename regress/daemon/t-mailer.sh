@@ -54,7 +54,9 @@ tcpserver -R -H -l 0 127.0.0.1 "$P2" "$SMTPD" -C "$CONF" -m "$T/nonexistent" \
     >>"$T/tcpserver.out" 2>&1 &
 bg_track $!
 wait_port "$P2"
-expect "missing mailer -> 451 4.3.0" '^451 4\.3\.0 ' "$(python3 "$D/sendmsg.py" "$P2" a@test.example x@example.org "$T/msg.txt")"
+# refused with the configuration (smtpd -T says why), before any mail
+expect "missing mailer -> 421 4.3.5 at connect" '^421 4\.3\.5 ' \
+    "$(python3 -c "import socket; s = socket.create_connection(('127.0.0.1', $P2), 10); print(s.recv(512).decode())")"
 
 r=$(run args a@test.example)
 expect "args mailer -> 250" '^250 ' "$r"

@@ -57,7 +57,7 @@ expect "-f: HELO claiming our name refused" "^550 5\.7\.1" "$(printf '%s\n' "$r"
 expect "-f: address literal not the peer refused" "^550 5\.7\.1" "$(printf '%s\n' "$r" | grep '^ehlo ' | sed -n 2p | cut -d' ' -f2-)"
 expect "-f: an honest name passes" "^250" "$(printf '%s\n' "$r" | grep '^ehlo ' | sed -n 3p | cut -d' ' -f2-)"
 r=$(conv "$PE" ehlo:no-such-host.nxdomain.test mail:a@pref.test quit)
-expect "-E: HELO not in DNS: AUTH required line" "250-5\.7\.1 .*authentication required" "$r"
+expect "-E: HELO not in DNS: AUTH required, in the reply's first line" "250[- ]mx\.test\.example Hello .*authentication required" "$r"
 expect "-E: then MAIL needs AUTH (530)" "^530" "$(line mail "$r" | cut -d' ' -f2-)"
 r=$(conv "$PE" ehlo:client.test mail:a@pref.test quit)
 expect "-E: a name in our DNS passes" "^250" "$(line mail "$r" | cut -d' ' -f2-)"
