@@ -17,7 +17,7 @@
 /*
  * AUTH (RFC 4954): PLAIN, LOGIN, CRAM-MD5, with credentials from a netrc
  * file ("machine host login user password secret"), which must be ours
- * and mode 0600.  535 and 5.7.8 are permanent, 454 and 4yz temporary.
+ * and mode 0600.  Every failure defers (see auth_run).
  */
 
 #include <sys/types.h>
@@ -164,25 +164,34 @@ cram(struct session *s, const struct cred *c, struct reply *r, char *line,
 	return 0;
 }
 
+/*
+ * One mechanism; the code of the server's last reply.  CRAM-MD5 needs the
+ * server to hold the password itself, which many do not for every user
+ * (they answer 535 to a right password); PLAIN and LOGIN only need it to
+ * check one.
+ */
 static int
-mechanism(struct session *s, const struct cred *c, struct reply *r)
+mechanism(struct session *s, int mech, const struct cred *c, struct reply *r)
 {
 	char	 line[1400], plain[600];
 	int	 code, n, to = tmo(s->o, 300);
 
-	if (s->caps.auth & AUTH_CRAMMD5) {
+	switch (mech) {
+	case AUTH_CRAMMD5:
 		if ((code = conn_cmd(&s->c, r, to, "AUTH CRAM-MD5")) != 334)
 			return code;
 		if (cram(s, c, r, line, sizeof(line)) == -1)
 			return conn_cmd(&s->c, r, to, "*");
 		code = conn_cmd(&s->c, r, to, "%s", line);
-	} else if (s->caps.auth & AUTH_PLAIN) {
+		break;
+	case AUTH_PLAIN:
 		n = snprintf(plain, sizeof(plain), "%c%s%c%s", 0, c->user, 0,
 		    c->pass);
 		b64(line, sizeof(line), plain, n);
 		code = conn_cmd(&s->c, r, to, "AUTH PLAIN %s", line);
 		explicit_bzero(plain, sizeof(plain));
-	} else {
+		break;
+	default:
 		if ((code = conn_cmd(&s->c, r, to, "AUTH LOGIN")) != 334)
 			return code;
 		b64(line, sizeof(line), c->user, strlen(c->user));
@@ -190,19 +199,37 @@ mechanism(struct session *s, const struct cred *c, struct reply *r)
 			return code;
 		b64(line, sizeof(line), c->pass, strlen(c->pass));
 		code = conn_cmd(&s->c, r, to, "%s", line);
+		break;
 	}
 	explicit_bzero(line, sizeof(line));
 	return code;
 }
 
-/* -1 when authenticated (go on), else C_DONE with every recipient set. */
+static const char *
+mechname(int mech)
+{
+	return mech == AUTH_CRAMMD5 ? "CRAM-MD5" : mech == AUTH_PLAIN ?
+	    "PLAIN" : "LOGIN";
+}
+
+/*
+ * -1 when authenticated (go on), C_NEXT when the connection broke, else
+ * C_DONE with every pending recipient deferred.  The mechanisms both sides
+ * offer are tried in turn, CRAM-MD5 first (it never shows the password,
+ * RFC 2195); when the server refuses it with 5yz (535 5.7.8, 504, 534:
+ * RFC 4954 6), PLAIN or else LOGIN; a 4yz stops at once.  A
+ * failure defers rather than bounces, as Postfix's
+ * smtp_sasl_auth_soft_bounce does: a password is fixed by the
+ * administrator, not by the sender.
+ */
 int
 auth_run(struct session *s, struct reply *r)
 {
+	static const int order[] = { AUTH_CRAMMD5, AUTH_PLAIN, AUTH_LOGIN };
 	struct cred	c;
 	char		err[600], t[700];
-	size_t		i;
-	int		code, st, dflag = s->c.dflag;
+	size_t		i, k;
+	int		code = -1, dflag = s->c.dflag, tried = 0;
 
 	if ((s->caps.auth & (AUTH_PLAIN | AUTH_LOGIN | AUTH_CRAMMD5)) == 0) {
 		log_warnx("%s: no supported AUTH mechanism, going on without",
@@ -213,29 +240,44 @@ auth_run(struct session *s, struct reply *r)
 	    sizeof(err)) == -1) {
 		log_warnx("AUTH: %s", err);
 		(void)snprintf(t, sizeof(t), "AUTH not attempted: %s", err);
-		st = RS_RETRY;
 		goto out;
 	}
 	if (dflag)
 		s->c.dflag = 2;		/* no secrets in -d traces */
-	code = mechanism(s, &c, r);
+	for (k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
+		if ((s->caps.auth & order[k]) == 0)
+			continue;
+		if (tried)
+			log_info("AUTH %s refused by %s, trying %s",
+			    mechname(tried), mxhost_str(s->mx),
+			    mechname(order[k]));
+		tried = order[k];
+		code = mechanism(s, order[k], &c, r);
+		/* PLAIN and LOGIN check the same password: one is enough */
+		if (code / 100 != 5 || order[k] != AUTH_CRAMMD5)
+			break;
+	}
 	s->c.dflag = dflag;
 	explicit_bzero(&c, sizeof(c));
 	if (code / 100 == 2) {
-		log_info("authenticated to %s", mxhost_str(s->mx));
+		log_info("authenticated to %s with %s", mxhost_str(s->mx),
+		    mechname(tried));
 		return -1;
 	}
-	(void)strlcpy(t, r->text, sizeof(t));
+	(void)snprintf(t, sizeof(t), "AUTH %s to %s failed: %.500s",
+	    mechname(tried), mxhost_str(s->mx), r->text);
 	for (i = 0; t[i] != '\0'; i++)
 		if (t[i] == '\n')
 			t[i] = ' ';
-	/* RFC 4954 6: 535 5.7.8 bad credentials, 454 4.7.0 temporary */
-	st = (code / 100 == 5) ? RS_FAIL : RS_RETRY;
-	log_warnx("AUTH to %s failed: %s", mxhost_str(s->mx), t);
+	log_warnx("%s", t);
+	if (code == -1) {
+		(void)strlcpy(s->err, t, sizeof(s->err));
+		return C_NEXT;
+	}
 out:
 	for (i = 0; i < s->nrcpt; i++)
 		if (s->rcpt[i].status == RS_PENDING) {
-			s->rcpt[i].status = st;
+			s->rcpt[i].status = RS_RETRY;
 			(void)strlcpy(s->rcpt[i].reply, t,
 			    sizeof(s->rcpt[i].reply));
 		}

@@ -13,6 +13,8 @@
 #   stallmail  stalls after MAIL
 #   tls      SMTPS: TLS before the greeting (needs -k)
 #   auth     AUTH PLAIN LOGIN CRAM-MD5 (user u, password -P, 535 else)
+#   nocram   as auth, but CRAM-MD5 always 535 (no CRAM secret stored for u,
+#            as a server with hashed passwords answers)
 import argparse, base64, hmac, socket, ssl, sys, time
 
 ap = argparse.ArgumentParser()
@@ -98,7 +100,7 @@ def session(c):
             cl = list(caps)
             if m in ("inject",) and not tls:
                 cl.append("STARTTLS")
-            if m == "auth":
+            if m in ("auth", "nocram"):
                 cl.append("AUTH PLAIN LOGIN CRAM-MD5")
             r = [b"250-scripted"] + [b"250-" + x.encode() for x in cl]
             r[-1] = b"250 " + r[-1][4:]
@@ -130,7 +132,7 @@ def session(c):
             c.send(b"334 " + base64.b64encode(ch) + b"\r\n")
             usr, dig = base64.b64decode(c.line()).split(b" ")
             want = hmac.new(a.P.encode(), ch, "md5").hexdigest().encode()
-            ok = usr == b"u" and dig == want
+            ok = usr == b"u" and dig == want and m != "nocram"
             c.send(b"235 2.7.0 ok\r\n" if ok else b"535 5.7.8 bad credentials\r\n")
         elif u.startswith(b"MAIL FROM:"):
             if m == "stallmail":

@@ -21,7 +21,7 @@ printf 'Subject: 8bit\n\ncaf\303\251\n' > "$T/msg8"
 
 # one server per case; the ports first, then all start together
 for m in normal nopipe ehlo5 ehlo4 inject badmulti nodigits longline \
-    stall stallmail tls auth authclear small; do
+    stall stallmail tls auth authclear small nocram; do
 	eval "P_$m=$(freeport)"
 done
 scripted "$P_normal" normal
@@ -38,9 +38,10 @@ scripted "$P_tls" tls -k "$T/srv"
 scripted "$P_auth" auth -k "$T/srv" -c "PIPELINING,STARTTLS"
 scripted "$P_authclear" auth
 scripted "$P_small" normal -c "SIZE 100"
+scripted "$P_nocram" nocram -k "$T/srv" -c "PIPELINING,STARTTLS"
 for p in $P_normal $P_nopipe $P_ehlo5 $P_ehlo4 $P_inject $P_badmulti \
     $P_nodigits $P_longline $P_stall $P_stallmail $P_tls $P_auth \
-    $P_authclear $P_small; do
+    $P_authclear $P_small $P_nocram; do
 	wait_port "$p" || fail "scripted server on $p did not start"
 done
 A=127.0.0.1
@@ -132,10 +133,18 @@ run_smtp -a "[$A]:$P_auth" sender ok1 < "$T/msg"
 expect "AUTH over TLS: delivered" "^0$" "$RC"
 expect "AUTH: CRAM-MD5 chosen" "C: b'AUTH CRAM-MD5'" "$(cat "$T/script-$P_auth.log")"
 printf 'machine 127.0.0.1 login u password wrong\n' > "$T/netrc"
+l0=$(wc -l < "$T/script-$P_auth.log")
 run_smtp -a "[$A]:$P_auth" sender ok1 < "$T/msg"
-expect "AUTH 535: exit 69" "^69$" "$RC"
-expect "AUTH 535: said so" "Permanent Failure: rcpt ok1@.*535 5.7.8" "$OUT"
+expect "AUTH 535 to every mechanism: deferred, exit 75" "^75$" "$RC"
+expect "AUTH 535: said so" "Retry, Temporary Failure: rcpt ok1@.*535 5.7.8" "$OUT"
+expect "AUTH 535: CRAM-MD5, then PLAIN, not LOGIN too" \
+    "AUTH CRAM-MD5' C: b'AUTH PLAIN [^ ]*' $" \
+    "$(tail -n +"$l0" "$T/script-$P_auth.log" | grep "C: b'AUTH" | tr '\n' ' ')"
 printf 'machine 127.0.0.1 login u password secret\n' > "$T/netrc"
+run_smtp -a "[$A]:$P_nocram" sender ok1 < "$T/msg"
+expect "CRAM-MD5 refused with 535, PLAIN works: delivered" "^0$" "$RC"
+expect "CRAM-MD5 refused: PLAIN tried next" "AUTH CRAM-MD5.*AUTH PLAIN" \
+    "$(grep "C: b'AUTH" "$T/script-$P_nocram.log" | tr '\n' ' ')"
 chmod 644 "$T/netrc"
 run_smtp -a "[$A]:$P_auth" sender ok1 < "$T/msg"
 expect "netrc readable by others: refused, exit 75" "^75$" "$RC"

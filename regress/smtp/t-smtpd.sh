@@ -87,8 +87,8 @@ check "AUTH to smtpd -a: delivered" wait_mail 4
 expect "AUTH to smtpd: Received says ESMTPSA" "with ESMTPSA" "$(cat "$(maildir_last)")"
 printf 'machine 127.0.0.1 login alice password wrong\n' > "$T/netrc"
 run_smtp -a "127.0.0.1:$PA" alice u@test.example < "$T/msg"
-expect "AUTH with a wrong password to smtpd: exit 69" "^69$" "$RC"
-expect "AUTH with a wrong password: 535 5.7.8" "535 5.7.8" "$OUT"
+expect "AUTH with a wrong password to smtpd: deferred, exit 75" "^75$" "$RC"
+expect "AUTH with a wrong password: 535 5.7.8" "Retry, Temporary Failure: .*535 5.7.8" "$OUT"
 run_smtp "127.0.0.1:$PA" alice u@test.example < "$T/msg"
 expect "smtpd -a without -a here: refused with 530, exit 69" "^69$" "$RC"
 exit 0
