@@ -606,13 +606,11 @@ done:
 	return rv;
 }
 
-int
-client_run(struct session *s)
+static int
+session(struct session *s)
 {
 	int	rv;
 
-	s->err[0] = '\0';
-	memset(&s->caps, 0, sizeof(s->caps));
 	if ((rv = hello(s)) != -1)
 		return rv;
 	if (needs(s) == -1) {
@@ -620,4 +618,24 @@ client_run(struct session *s)
 		return C_DONE;
 	}
 	return transaction(s);
+}
+
+int
+client_run(struct session *s)
+{
+	char	tls[sizeof(s->rcpt[0].tls)];
+	size_t	i;
+	int	rv;
+
+	s->err[0] = '\0';
+	memset(&s->caps, 0, sizeof(s->caps));
+	rv = session(s);
+	/* the recipients this connection settled: how it was protected */
+	tls_desc(s, tls, sizeof(tls));
+	for (i = 0; i < s->nrcpt; i++)
+		if (s->rcpt[i].status != RS_PENDING &&
+		    s->rcpt[i].tls[0] == '\0')
+			(void)strlcpy(s->rcpt[i].tls, tls,
+			    sizeof(s->rcpt[i].tls));
+	return rv;
 }

@@ -35,6 +35,7 @@ struct rcpt {
 	char		*addr;		/* as sent in RCPT TO */
 	int		 status;
 	char		 reply[512];
+	char		 tls[48];	/* how it went: "tls=dane TLSv1.3" */
 };
 
 /* how the TLS of one connection is decided */
@@ -109,6 +110,7 @@ ssize_t	 conn_read(struct conn *, void *, size_t, int);
 int	 tls_start(struct session *, char *, size_t);
 void	 conn_close(struct conn *);
 const char *policy_name(int);
+void	 tls_desc(const struct session *, char *, size_t);
 
 /* lmtp.c */
 void	 lmtp_replies(struct session *, struct reply *);

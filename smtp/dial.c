@@ -273,7 +273,38 @@ mxhost_str(const struct mxhost *m)
 	return buf;
 }
 
-/* A non-blocking TCP connection to one address, within timeout seconds. */
+/* smtp.conf "source": the local address of outgoing connections, per family */
+static struct sockaddr_in	src4;
+static struct sockaddr_in6	src6;
+static int			hassrc4, hassrc6;
+
+/*
+ * One numeric address, IPv4 or IPv6 (one of each may be given); 0, or -1
+ * and why.  A host with several addresses sends from the one its peers
+ * know (SPF, reverse DNS): the kernel's choice may not be it.
+ */
+int
+dial_source(const char *a, char *err, size_t errlen)
+{
+	if (inet_pton(AF_INET, a, &src4.sin_addr) == 1) {
+		src4.sin_family = AF_INET;
+		hassrc4 = 1;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, a, &src6.sin6_addr) == 1) {
+		src6.sin6_family = AF_INET6;
+		hassrc6 = 1;
+		return 0;
+	}
+	(void)snprintf(err, errlen, "source %s: not an IPv4 or IPv6 address",
+	    a);
+	return -1;
+}
+
+/*
+ * A non-blocking TCP connection to one address, within timeout seconds,
+ * from the source address of its family when one is configured.
+ */
 int
 dial(const struct mxhost *m, int timeout, char *err, size_t errlen)
 {
@@ -294,6 +325,17 @@ dial(const struct mxhost *m, int timeout, char *err, size_t errlen)
 	if ((fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0)) == -1) {
 		(void)snprintf(err, errlen, "socket: %s", strerror(errno));
+		return -1;
+	}
+	if ((ss.ss_family == AF_INET && hassrc4 && bind(fd,
+	    (struct sockaddr *)&src4, sizeof(src4)) == -1) ||
+	    (ss.ss_family == AF_INET6 && hassrc6 && bind(fd,
+	    (struct sockaddr *)&src6, sizeof(src6)) == -1)) {
+		e = errno;
+		(void)snprintf(err, errlen, "bind to source %s for %s: %s",
+		    ss.ss_family == AF_INET ? "IPv4" : "IPv6", mxhost_str(m),
+		    strerror(e));
+		(void)close(fd);
 		return -1;
 	}
 	if (connect(fd, (struct sockaddr *)&ss, m->addrlen) == 0)

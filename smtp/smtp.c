@@ -119,7 +119,7 @@ static void
 conf_read(const char *file, int must)
 {
 	FILE	*f;
-	char	 buf[1200], *k, *v, *e;
+	char	 buf[1200], err[1300], *k, *v, *e;
 	int	 line = 0;
 
 	if ((f = fopen(file, "r")) == NULL) {
@@ -159,7 +159,12 @@ conf_read(const char *file, int must)
 			o.timeout = conf_int(v, file, line);
 		else if (strcmp(k, "connecttimeout") == 0)
 			o.connecttimeout = conf_int(v, file, line);
-		else if (strcmp(k, "smarthost") == 0)
+		else if (strcmp(k, "source") == 0) {
+			if (dial_source(v, err, sizeof(err)) == -1) {
+				log_warnx("%s:%d: %s", file, line, err);
+				exit(EXIT_RETRY);
+			}
+		} else if (strcmp(k, "smarthost") == 0)
 			conf_meta("smtp", v, file, line);
 		else if (strcmp(k, "meta") == 0) {
 			for (e = v; *e != '\0' && !isspace((unsigned char)*e);
@@ -448,7 +453,7 @@ report(const struct session *s)
 {
 	size_t	 i;
 	int	 retry = 0, fail = 0;
-	const char *w, *res;
+	const char *w, *res, *tls;
 
 	for (i = 0; i < s->nrcpt; i++) {
 		switch (s->rcpt[i].status) {
@@ -467,10 +472,11 @@ report(const struct session *s)
 			retry++;
 			break;
 		}
-		(void)fprintf(stderr, "%s: rcpt %s: %s\n", w, s->rcpt[i].addr,
-		    s->rcpt[i].reply);
-		log_info("to=<%s> from=<%s> result=%s reply=\"%s\"",
-		    s->rcpt[i].addr, s->from, res, s->rcpt[i].reply);
+		tls = s->rcpt[i].tls[0] != '\0' ? s->rcpt[i].tls : "tls=none";
+		(void)fprintf(stderr, "%s: rcpt %s: %s [%s]\n", w,
+		    s->rcpt[i].addr, s->rcpt[i].reply, tls);
+		log_info("to=<%s> from=<%s> result=%s %s reply=\"%s\"",
+		    s->rcpt[i].addr, s->from, res, tls, s->rcpt[i].reply);
 	}
 	if (retry)
 		return EXIT_RETRY;

@@ -188,6 +188,7 @@ int	 dest_resolve(const struct dest *, char *const *, size_t,
 	    struct mxlist *);
 void	 dest_free(const struct dest *, struct mxlist *);
 int	 dial(const struct mxhost *, int, char *, size_t);
+int	 dial_source(const char *, char *, size_t);
 const char *mxhost_str(const struct mxhost *);
 
 /* lmtp.c: lmtp!unix!/path, lmtp!tcp!host!port (RFC 2033) */

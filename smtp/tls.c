@@ -50,6 +50,35 @@ policy_name(int p)
 	}
 }
 
+/*
+ * How the connection that settled a recipient was protected, for its
+ * result line: none; opportunistic (encrypted, the certificate unchecked,
+ * also where DANE records exist but none is usable, RFC 7672 2.2);
+ * dane (RFC 7672); mta-sts (RFC 8461); verified (-s: CA and name).
+ */
+void
+tls_desc(const struct session *s, char *d, size_t n)
+{
+	const char	*w;
+
+	if (s->c.tls == NULL) {
+		(void)strlcpy(d, "tls=none", n);
+		return;
+	}
+	switch (s->policy) {
+	case POL_MANDATORY:
+		w = "verified";
+		break;
+	case POL_DANE:
+		w = "dane";
+		break;
+	default:
+		w = "opportunistic";
+		break;
+	}
+	(void)snprintf(d, n, "tls=%s %s", w, s->c.tlsver);
+}
+
 static int
 waitfd(int fd, short ev, int ms)
 {

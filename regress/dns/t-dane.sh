@@ -94,6 +94,8 @@ nothing() {	# what: the last message went nowhere
 
 send 0 dane-ee.test && delivered "smtp: DANE-EE 3 1 1 delivers" || fail "smtp: DANE-EE 3 1 1 delivers"
 expect "smtp: the log names the DANE policy" 'dane' "$(grep -i policy "$T/out.$n")"
+expect "smtp: the result line says tls=dane and the version" \
+    "^ok: rcpt r$n@dane-ee.test: 250 .*\\[tls=dane TLSv1\\.[23]\\]$" "$(cat "$T/out.$n")"
 send 0 dane-ee0.test && delivered "smtp: DANE-EE 3 0 1 delivers" || fail "smtp: DANE-EE 3 0 1 delivers"
 send 0 dane-ta.test && delivered "smtp: DANE-TA 2 1 1 delivers" || fail "smtp: DANE-TA 2 1 1 delivers"
 send 75 dane-bad.test && nothing "smtp: mismatching 3 1 1 defers, nothing sent" ||
@@ -105,6 +107,8 @@ send 75 dane-strip.test && nothing "smtp: STARTTLS missing under DANE: no delive
     fail "smtp: STARTTLS missing under DANE: no delivery"
 send 0 dane-none.test && delivered "smtp: TLSA absent: opportunistic TLS" ||
     fail "smtp: TLSA absent: opportunistic TLS"
+expect "smtp: TLSA absent: the result line says tls=opportunistic" \
+    "^ok: rcpt r$n@dane-none.test: 250 .*\\[tls=opportunistic TLSv1\\.[23]\\]$" "$(cat "$T/out.$n")"
 send 0 dane-unus.test && delivered "smtp: unusable TLSA: TLS without authentication" ||
     fail "smtp: unusable TLSA: TLS without authentication"
 send 0 unsigned.test && delivered "smtp: TLSA in an unsigned zone ignored" ||

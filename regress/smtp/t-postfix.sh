@@ -45,6 +45,8 @@ wait_mail() {	# count: until the Maildir holds that many, 10 s
     < "$T/msg" > "$T/f.out"
 run_smtp -h client.test.example "127.0.0.1:$P" alice u@test.example < "$T/msg"
 expect "opportunistic STARTTLS to Postfix: exit 0" "^0$" "$RC"
+expect "opportunistic STARTTLS: the result line says so, with the version" \
+    "^ok: rcpt u@test.example: 250 .*\\[tls=opportunistic TLSv1\\.[23]\\]$" "$OUT"
 check "opportunistic STARTTLS to Postfix: delivered" wait_mail 1
 expect "Postfix saw TLS" "TLS connection established from" "$(cat "$POSTFIX_LOG" 2>/dev/null)"
 f=$(ls -t "$MD/new"/* 2>/dev/null | head -n 1)
@@ -66,6 +68,8 @@ expect "Bcc not delivered in the header" "^0$" "$(grep -c -i '^bcc\|hidden' "$f"
 
 run_smtp -s -h client.test.example "127.0.0.1:$P" alice u@test.example < "$T/msg"
 expect "-s (verified STARTTLS) to Postfix: exit 0" "^0$" "$RC"
+expect "-s: the result line says tls=verified" \
+    "^ok: rcpt u@test.example: 250 .*\\[tls=verified TLSv1\\.[23]\\]$" "$OUT"
 check "-s to Postfix: delivered" wait_mail 2
 
 run_smtp -t -h client.test.example "127.0.0.1:$PS" alice u@test.example < "$T/msg"
@@ -104,6 +108,8 @@ if postfix_start "$PP" -o message_size_limit=0 2>>"$T/postfix.err"; then
 	MD=$POSTFIX_MAILDIR
 	run_smtp "127.0.0.1:$PP" alice u@test.example < "$T/msg"
 	expect "plain (no STARTTLS offered) to Postfix: exit 0" "^0$" "$RC"
+	expect "plain: the result line says tls=none" \
+	    "^ok: rcpt u@test.example: 250 .*\\[tls=none\\]$" "$OUT"
 	check "plain to Postfix: delivered" wait_mail 1
 	{ cat "$T/msg"; i=0; while [ $i -lt 40 ]; do
 		echo "a line of filler to make the message bigger than 250 octets"
@@ -113,6 +119,30 @@ if postfix_start "$PP" -o message_size_limit=0 2>>"$T/postfix.err"; then
 	check "bare SIZE from Postfix: delivered" wait_mail 2
 	run_smtp -s "127.0.0.1:$PP" alice u@test.example < "$T/msg"
 	expect "-s to Postfix without STARTTLS: exit 75" "^75$" "$RC"
+
+	# smtp.conf "source": the socket is bound before connect, per family
+	smtp_conf "timeout 20" "source 127.0.0.5" "source ::1"
+	run_smtp "127.0.0.1:$PP" alice u@test.example < "$T/msg"
+	expect "source 127.0.0.5: delivered" "^0$" "$RC"
+	check "source 127.0.0.5: delivered" wait_mail 3
+	expect "source 127.0.0.5: Postfix saw the connection from it" \
+	    "connect from [^ ]*\\[127\\.0\\.0\\.5\\]" "$(cat "$POSTFIX_LOG")"
+	smtp_conf "timeout 20" "source 192.0.2.1"
+	run_smtp "127.0.0.1:$PP" alice u@test.example < "$T/msg"
+	expect "source not ours (IPv4): exit 75" "^75$" "$RC"
+	expect "source not ours (IPv4): the bind failed" "bind to source IPv4" "$OUT"
+	q=$(freeport)
+	smtp_conf "timeout 20" "source 2001:db8::1"
+	run_smtp "[IPv6:::1]:$q" alice u@test.example < "$T/msg"
+	expect "source not ours (IPv6): the bind failed" "bind to source IPv6" "$OUT"
+	smtp_conf "timeout 20" "source ::1"
+	run_smtp "[IPv6:::1]:$q" alice u@test.example < "$T/msg"
+	expect "source ::1 to ::1: bound, then refused (nothing listens)" \
+	    "refused" "$OUT"
+	smtp_conf "timeout 20" "source 127.0.0.256"
+	run_smtp "127.0.0.1:$PP" alice u@test.example < "$T/msg"
+	expect "source not an address: exit 75" "^75$" "$RC"
+	smtp_conf "timeout 20"
 else
 	skip "plain Postfix" "second postfix_start failed"
 fi
