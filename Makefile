@@ -30,6 +30,8 @@ TLS_CFLAGS !=	pkg-config --cflags libtls 2>/dev/null || true
 TLS_LIBS !=	pkg-config --libs libtls 2>/dev/null || echo -ltls -lssl -lcrypto
 UNBOUND_CFLAGS != pkg-config --cflags libunbound 2>/dev/null || true
 UNBOUND_LIBS !=	pkg-config --libs libunbound 2>/dev/null || echo -lunbound
+IDN_CFLAGS !=	pkg-config --cflags libidn2 2>/dev/null || true
+IDN_LIBS !=	pkg-config --libs libidn2 2>/dev/null || echo -lidn2
 # MD5 (smtpd's CRAM-MD5): libmd on Linux and FreeBSD, libc on OpenBSD
 MD_LIBS !=	pkg-config --libs libmd 2>/dev/null || \
 		    { [ "${OS}" = OpenBSD ] || echo -lmd; }
@@ -62,7 +64,7 @@ HARDEN_LDFLAGS != for f in -pie -Wl,-z,relro -Wl,-z,now -Wl,-z,pack-relative-rel
 WARN =		-Wall -Wextra ${WERROR} -Wshadow -Wpointer-arith -Wmissing-prototypes \
 		-Wstrict-prototypes -Wno-unused-parameter
 ALL_CPPFLAGS =	-D_GNU_SOURCE -Iprivsep ${BSD_CFLAGS} ${SSL_CFLAGS} ${TLS_CFLAGS} \
-		${UNBOUND_CFLAGS} -DSYSCONFDIR=\"${SYSCONFDIR}\" \
+		${UNBOUND_CFLAGS} ${IDN_CFLAGS} -DSYSCONFDIR=\"${SYSCONFDIR}\" \
 		-DLOCALSTATEDIR=\"${LOCALSTATEDIR}\" -DLIBEXECDIR=\"${LIBEXECDIR}\" \
 		${HARDEN_CPPFLAGS} ${CPPFLAGS}
 ALL_CFLAGS =	-std=gnu11 ${OPT} ${WARN} ${HARDEN_CFLAGS} ${SANITIZE} ${CFLAGS}
@@ -84,7 +86,7 @@ TLSMOD_SRCS =	smtpd/tls.c smtpd/tlspriv.c
 TLSMOD_OBJS =	smtpd/tls.pic.o smtpd/tlspriv.pic.o
 SMTP_SRCS =	smtp/smtp.c smtp/mx.c smtp/dial.c smtp/client.c smtp/rfc822.c \
 		smtp/tls.c smtp/auth.c smtp/dane.c smtp/reply.c smtp/lmtp.c \
-		smtp/result.c
+		smtp/result.c smtp/idn.c
 DELIVER_SRCS =	deliver/deliver.c deliver/maildir.c deliver/map.c
 # runq: the queue runner, with smtpd's configuration, routes and queue files
 RUNQ_SRCS =	runq/runq.c runq/entry.c runq/send.c runq/dsn.c
@@ -127,7 +129,7 @@ smtpd/smtpd-tls.so: ${TLSMOD_OBJS}
 
 smtp/smtp: ${SMTP_OBJS} privsep/libprivsep.a
 	${CC} ${ALL_CFLAGS} ${ALL_LDFLAGS} -o $@ ${SMTP_OBJS} privsep/libprivsep.a \
-	    ${TLS_LIBS} ${SSL_LIBS} ${UNBOUND_LIBS} ${BSD_LIBS}
+	    ${TLS_LIBS} ${SSL_LIBS} ${UNBOUND_LIBS} ${IDN_LIBS} ${BSD_LIBS}
 
 runq/runq: ${RUNQ_OBJS} ${RUNQ_SHARED} privsep/libprivsep.a
 	${CC} ${ALL_CFLAGS} ${ALL_LDFLAGS} -o $@ ${RUNQ_OBJS} ${RUNQ_SHARED} privsep/libprivsep.a ${BSD_LIBS}

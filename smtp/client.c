@@ -35,6 +35,8 @@
 
 #define QUIT_TIMEOUT	30
 
+static size_t	nstatus(const struct session *, int);
+
 /* RFC 5321 4.5.3.2 timeouts in seconds, -p six times shorter, or the config */
 int
 tmo(const struct opts *o, int secs)
@@ -351,12 +353,27 @@ static int
 needs(struct session *s)
 {
 	char	t[300];
+	size_t	i;
 
 	t[0] = '\0';
-	if (s->utf8 && !(s->caps.flags & CAP_SMTPUTF8))
-		(void)snprintf(t, sizeof(t), "554 5.6.7 an address is not "
+	if (s->utf8 && !(s->caps.flags & CAP_SMTPUTF8)) {
+		/* U-label domains went as A-labels; a UTF-8 local part cannot */
+		(void)snprintf(t, sizeof(t), "553 5.6.7 the local part is not "
 		    "ASCII and the server does not offer SMTPUTF8 (RFC 6531)");
-	else if (s->info->eightbit && !(s->caps.flags &
+		if (s->afrom == NULL) {
+			log_warnx("%s: the sender: %s", mxhost_str(s->mx), t);
+			setall(s, RS_PENDING, RS_FAIL, t);
+			return -1;
+		}
+		for (i = 0; i < s->nrcpt; i++)
+			if (s->rcpt[i].status == RS_PENDING &&
+			    s->rcpt[i].asc == NULL)
+				setrcpt(&s->rcpt[i], RS_FAIL, t);
+		t[0] = '\0';
+		if (nstatus(s, RS_PENDING) == 0)
+			return -1;
+	}
+	if (s->info->eightbit && !(s->caps.flags &
 	    (CAP_8BITMIME | CAP_SMTPUTF8)))
 		(void)snprintf(t, sizeof(t), "554 5.6.3 the message has 8-bit "
 		    "data and the server does not offer 8BITMIME (RFC 6152)");
@@ -372,10 +389,18 @@ needs(struct session *s)
 	return -1;
 }
 
+/* RFC 6531: UTF-8 addresses only to a server that offers SMTPUTF8 */
+static int
+useutf8(const struct session *s)
+{
+	return s->utf8 && (s->caps.flags & CAP_SMTPUTF8);
+}
+
 static void
 rcptcmd(struct session *s, size_t i, char *buf, size_t n)
 {
-	(void)snprintf(buf, n, "RCPT TO:<%s>", s->rcpt[i].addr);
+	(void)snprintf(buf, n, "RCPT TO:<%s>", useutf8(s) ? s->rcpt[i].addr :
+	    s->rcpt[i].asc);
 }
 
 static void
@@ -385,9 +410,10 @@ mailcmd(struct session *s, char *buf, size_t n)
 
 	if (s->caps.flags & CAP_SIZE)
 		(void)snprintf(size, sizeof(size), " SIZE=%zu", s->info->size);
-	(void)snprintf(buf, n, "MAIL FROM:<%s>%s%s%s", s->from, size,
-	    s->info->eightbit && (s->caps.flags & CAP_8BITMIME) ?
-	    " BODY=8BITMIME" : "", s->utf8 ? " SMTPUTF8" : "");
+	(void)snprintf(buf, n, "MAIL FROM:<%s>%s%s%s", useutf8(s) ? s->from :
+	    s->afrom, size, s->info->eightbit && (s->caps.flags &
+	    CAP_8BITMIME) ? " BODY=8BITMIME" : "", useutf8(s) ? " SMTPUTF8" :
+	    "");
 }
 
 /* The message, already CRLF and dot-stuffed, in blocks, then the dot. */

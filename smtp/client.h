@@ -32,7 +32,8 @@ struct tls_config;
 #define RS_ACCEPTED	4	/* RCPT took it; waiting for the final dot */
 
 struct rcpt {
-	char		*addr;		/* as sent in RCPT TO */
+	char		*addr;		/* as given, qualified (UTF-8 for SMTPUTF8) */
+	char		*asc;		/* domain in A-labels; NULL: needs SMTPUTF8 */
 	int		 status;
 	char		 reply[512];
 	char		 tls[48];	/* how it went: "tls=dane TLSv1.3" */
@@ -51,6 +52,7 @@ struct opts {
 	size_t		 nbusted;
 	const char	*gateway, *hflag, *user, *conffile, *domain;
 	char		 helo[256];
+	char		 hostname[256];	/* smtp.conf hostname: this host's FQDN */
 	char		*hostdomain;
 	char		 netrc[1024];
 	char		 cafile[1024];
@@ -79,11 +81,12 @@ struct session {
 	int		 policy;
 	const struct tlsaset *tlsa;
 	const char	*from;		/* "" for <> */
+	const char	*afrom;		/* A-labels; NULL: needs SMTPUTF8 */
 	struct rcpt	*rcpt;
 	size_t		 nrcpt;
 	const struct buf *msg;
 	const struct msginfo *info;
-	int		 utf8;		/* an address needs SMTPUTF8 */
+	int		 utf8;		/* an address is not ASCII */
 	int		 tlsfailed;	/* the handshake failed (policy decides) */
 	int		 more;		/* hosts left after this one */
 	int		 lmtp;		/* RFC 2033: LHLO, a reply per recipient */

@@ -77,6 +77,8 @@ isliteral(const char *h)
 static int
 sethost(struct dest *d, const char *h, size_t n, char *err, size_t errlen)
 {
+	char	a[256], e[200];
+
 	if (n == 0 || n >= sizeof(d->host)) {
 		(void)snprintf(err, errlen, "bad host name length");
 		return -1;
@@ -90,13 +92,16 @@ sethost(struct dest *d, const char *h, size_t n, char *err, size_t errlen)
 		    d->host);
 		return -1;
 	}
-	if (strspn(d->host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "0123456789.-_:") != strlen(d->host)) {
-		(void)snprintf(err, errlen, "illegal host name");
+	if (isliteral(d->host)) {
+		d->kind = D_ADDR;
+		return 0;
+	}
+	/* U-labels to A-labels for DNS; foo..bar is no name, for good */
+	if (idn_domain(d->host, a, sizeof(a), e, sizeof(e)) == -1) {
+		(void)snprintf(err, errlen, "illegal host name: %s", e);
 		return -1;
 	}
-	if (isliteral(d->host))
-		d->kind = D_ADDR;
+	(void)strlcpy(d->host, a, sizeof(d->host));
 	return 0;
 }
 
@@ -214,7 +219,9 @@ literal(const struct dest *d, struct mxlist *l)
 	memcpy(&l->v[0].addr, res->ai_addr, res->ai_addrlen);
 	l->v[0].addrlen = res->ai_addrlen;
 	l->v[0].port = d->port;
-	(void)snprintf(l->ddomain, sizeof(l->ddomain), "[%.250s]", d->host);
+	/* RFC 5321 4.1.3: the domain of an IPv6 literal is [IPv6:...] */
+	(void)snprintf(l->ddomain, sizeof(l->ddomain), "[%s%.240s]",
+	    res->ai_family == AF_INET6 ? "IPv6:" : "", d->host);
 	freeaddrinfo(res);
 	return MX_OK;
 }

@@ -21,9 +21,11 @@
  */
 
 #include <sys/types.h>
+#include <sys/socket.h>
 
 #include <ctype.h>
 #include <errno.h>
+#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,6 +155,8 @@ conf_read(const char *file, int must)
 			conf_str(o.netrc, sizeof(o.netrc), v, file, line);
 		else if (strcmp(k, "cafile") == 0)
 			conf_str(o.cafile, sizeof(o.cafile), v, file, line);
+		else if (strcmp(k, "hostname") == 0)
+			conf_str(o.hostname, sizeof(o.hostname), v, file, line);
 		else if (strcmp(k, "helo") == 0)
 			conf_str(o.helo, sizeof(o.helo), v, file, line);
 		else if (strcmp(k, "timeout") == 0)
@@ -375,6 +379,31 @@ resolver(void)
 }
 
 /*
+ * A recipient, qualified, in its UTF-8 and A-label forms; malformed (no
+ * domain can be made of it) is a permanent failure of this one recipient.
+ */
+static void
+rcpt_forms(struct session *s, struct rcpt *rc, const char *given,
+    const char *ddomain)
+{
+	char	*q, err[300];
+
+	if (rc->addr != NULL)
+		return;
+	q = qualify(given, ddomain);
+	if (idn_addr(q, &rc->addr, &rc->asc, err, sizeof(err)) == -1) {
+		rc->addr = q;
+		rc->status = RS_FAIL;
+		(void)snprintf(rc->reply, sizeof(rc->reply), "553 5.1.3 "
+		    "malformed address: %s", err);
+		return;
+	}
+	free(q);
+	if (nonascii(rc->addr))
+		s->utf8 = 1;
+}
+
+/*
  * Resolve and try destaddr, then the gateway.  Returns -1 when a permanent
  * DNS answer (NXDOMAIN, null MX, loopback MX) settles it, else 0.
  */
@@ -403,10 +432,15 @@ deliver(struct session *s, const char *destaddr, char **rcpts, int nrcpt,
 		resolver();
 	rv = dest_resolve(&d, o.busted, o.nbusted, &l);
 	(void)strlcpy(ddomain, rv == MX_OK ? l.ddomain : d.host, dlen);
-	for (i = 0; i < nrcpt; i++) {
-		s->rcpt[i].addr = qualify(rcpts[i], ddomain);
-		if (nonascii(s->rcpt[i].addr))
-			s->utf8 = 1;
+	for (i = 0; i < nrcpt; i++)
+		rcpt_forms(s, &s->rcpt[i], rcpts[i], ddomain);
+	for (i = 0; i < nrcpt; i++)
+		if (s->rcpt[i].status == RS_PENDING)
+			break;
+	if (i == nrcpt) {
+		if (rv == MX_OK)
+			dest_free(&d, &l);
+		return 0;		/* every one malformed: nothing to send */
 	}
 	if (rv != MX_OK) {
 		(void)snprintf(s->err, sizeof(s->err), "%s: %s", d.host,
@@ -483,14 +517,53 @@ report(const struct session *s)
 	return fail ? EXIT_GIVEUP : EXIT_SENT;
 }
 
+/* fully qualified: an inner dot (RFC 5321 2.3.5), or an address literal */
+static int
+fqdn(const char *n)
+{
+	const char	*dot = strchr(n, '.');
+
+	if (*n == '[')
+		return n[strlen(n) - 1] == ']';
+	return dot != NULL && dot != n && n[strlen(n) - 1] != '.';
+}
+
+/* the system's name, qualified through the resolver when it is not */
+static void
+sysname(char *host, size_t n)
+{
+	struct addrinfo	 hints, *res;
+
+	if (gethostname(host, n) == -1 || host[0] == '\0')
+		(void)strlcpy(host, "localhost", n);
+	host[n - 1] = '\0';
+	if (strchr(host, '.') != NULL)
+		return;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_flags = AI_CANONNAME;
+	hints.ai_socktype = SOCK_STREAM;
+	if (getaddrinfo(host, NULL, &hints, &res) != 0)
+		return;
+	if (res->ai_canonname != NULL && strchr(res->ai_canonname, '.'))
+		(void)strlcpy(host, res->ai_canonname, n);
+	freeaddrinfo(res);
+}
+
+/*
+ * The names this host goes by: EHLO (RFC 5321 4.1.1.1 wants the FQDN),
+ * the domain of Message-ID and of unqualified addresses.  "hostname" in
+ * smtp.conf, else the system's FQDN; an unqualified one ("vm") is refused
+ * rather than sent: servers reject it and a bare word makes bad addresses.
+ */
 static void
 names(const char *domain, char **from, const char *sender)
 {
 	char	host[256], *h, *s;
 
-	if (gethostname(host, sizeof(host)) == -1 || host[0] == '\0')
-		(void)strlcpy(host, "localhost", sizeof(host));
-	host[sizeof(host) - 1] = '\0';
+	if (o.hostname[0] != '\0')
+		(void)strlcpy(host, o.hostname, sizeof(host));
+	else
+		sysname(host, sizeof(host));
 	if (domain == NULL && strchr(host, '.') != NULL)
 		domain = host;
 	o.hostdomain = domainify(o.hflag ? o.hflag : host, domain);
@@ -498,6 +571,14 @@ names(const char *domain, char **from, const char *sender)
 		h = domainify(host, domain);
 		(void)strlcpy(o.helo, h, sizeof(o.helo));
 		free(h);
+	}
+	if (!fqdn(o.helo) || !fqdn(o.hostdomain)) {
+		(void)fprintf(stderr, "Retry, Temporary Failure: this host's "
+		    "name %s is not fully qualified: set \"hostname\" in %s\n",
+		    fqdn(o.helo) ? o.hostdomain : o.helo, o.conffile);
+		log_warnx("host name %s not fully qualified: not sending",
+		    fqdn(o.helo) ? o.hostdomain : o.helo);
+		exit(EXIT_RETRY);
 	}
 	if ((s = strdup(sender)) == NULL)
 		fatal("strdup");
@@ -514,7 +595,8 @@ main(int argc, char *argv[])
 	struct buf	 in = { NULL, 0, 0 }, out = { NULL, 0, 0 };
 	struct msginfo	 info;
 	struct msgopts	 mo;
-	char		*from, ddomain[256] = "", err[512];
+	char		*from, *xfrom = NULL, *afrom = NULL, ddomain[256] = "";
+	char		 err[512];
 	int		 ch, i, ex;
 
 	o.conffile = SMTP_CONF;
@@ -563,11 +645,21 @@ main(int argc, char *argv[])
 
 	memset(&s, 0, sizeof(s));
 	s.o = &o;
-	s.from = from;
+	if (*from == '\0')
+		s.from = s.afrom = afrom = xfrom = strdup("");
+	else if (idn_addr(from, &xfrom, &afrom, err, sizeof(err)) == -1) {
+		(void)fprintf(stderr, "Permanent Failure: sender %s: %s\n",
+		    from, err);
+		exit(EXIT_GIVEUP);
+	}
+	if (xfrom == NULL)
+		fatal("strdup");
+	s.from = xfrom;
+	s.afrom = afrom;
 	s.msg = &out;
 	s.info = &info;
 	memset(&info, 0, sizeof(info));
-	if (nonascii(from))
+	if (nonascii(xfrom))
 		s.utf8 = 1;
 	if (!o.pflag) {
 		readall(STDIN_FILENO, &in);
@@ -611,10 +703,14 @@ main(int argc, char *argv[])
 	ex = report(&s);
 	if (o.Rflag)
 		result_print(&s);
-	for (i = 0; i < (int)s.nrcpt; i++)
+	for (i = 0; i < (int)s.nrcpt; i++) {
 		free(s.rcpt[i].addr);
+		free(s.rcpt[i].asc);
+	}
 	free(s.rcpt);
 	free(from);
+	free(xfrom);
+	free(afrom);
 	free(o.hostdomain);
 	buf_free(&out);
 	return ex;

@@ -170,6 +170,10 @@ char	*qualify(const char *, const char *);
 int	 rfc822_convert(const char *, size_t, const struct msgopts *,
 	    struct buf *, struct msginfo *, char *, size_t);
 
+/* idn.c: IDNA2008 A-labels (libidn2), domain syntax, address literals */
+int	 idn_domain(const char *, char *, size_t, char *, size_t);
+int	 idn_addr(const char *, char **, char **, char *, size_t);
+
 /* dial.c */
 #define D_MX		0	/* domain: MX lookup */
 #define D_HOST		1	/* host: its addresses only */

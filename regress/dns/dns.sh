@@ -34,6 +34,7 @@
 #	loop.test	MX 10 loophost.test		(loophost.test A 127.0.0.1)
 #	loopmix.test	MX 10 loophost.test, MX 20 mx2.test
 #	nxdomain.test	does not exist (secure NXDOMAIN)
+#	xn--bcher-kva.test (bücher.test)	MX 10 mx1.test	(IDNA2008)
 #	mx1.test 127.0.0.2   mx2.test 127.0.0.3   mx3.test 127.0.0.4
 #	mx4.test 127.0.0.5   client.test 127.0.0.1 (PTR of 127.0.0.1 too)
 #   DANE (TLSA at _DANE_PORT._tcp.<host>, every MX host A secure):
@@ -195,6 +196,7 @@ alias.test.	IN CNAME mx1.test.
 loop.test.	IN MX 10 loophost.test.
 loopmix.test.	IN MX 10 loophost.test.
 loopmix.test.	IN MX 20 mx2.test.
+xn--bcher-kva.test. IN MX 10 mx1.test.
 nomatch.test.	IN A 127.0.0.22
 dane-ee.test.	IN MX 10 mx-ee.test.
 mx-ee.test.	IN A 127.0.0.10

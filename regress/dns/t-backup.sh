@@ -11,7 +11,7 @@
 
 [ -x "$SMTP" ] || { skip "backup MX" "no $SMTP"; exit 0; }
 dns_start "$T" || { fail "test DNS did not start"; exit 0; }
-printf 'unbound %s\nconnecttimeout 5\ntimeout 20\nhelo client.test\n' \
+printf 'unbound %s\nconnecttimeout 5\ntimeout 20\nhostname client.test\n' \
     "$DNS_CONF" > "$T/smtp.conf"
 
 n=0

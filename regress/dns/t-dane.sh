@@ -65,7 +65,7 @@ if ! sink_start "$P" 127.0.0.16 -d "$T/sink16/%H%M%S." 2>"$T/sink.err"; then
 	skip "smtp client DANE tests" "smtp-sink: $(tail -n 1 "$T/sink.err")"
 	exit 0
 fi
-printf 'unbound %s\nconnecttimeout 5\ntimeout 20\n' "$DNS_CONF" > "$T/smtp.conf"
+printf 'unbound %s\nconnecttimeout 5\ntimeout 20\nhostname client.test\n' "$DNS_CONF" > "$T/smtp.conf"
 n=0
 send() {	# expected-status domain: sends one message to r<n>@domain
 	want=$1; dom=$2; shift 2

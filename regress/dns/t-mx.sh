@@ -66,7 +66,7 @@ if [ "$started" != " 2 3 6 7 8 19" ]; then
 	skip "smtp client MX tests" "smtp-sink: $(tail -n 1 "$T/sink.err")"
 	exit 0
 fi
-printf 'unbound %s\nconnecttimeout 5\ntimeout 20\n' "$DNS_CONF" > "$T/smtp.conf"
+printf 'unbound %s\nconnecttimeout 5\ntimeout 20\nhostname client.test\n' "$DNS_CONF" > "$T/smtp.conf"
 n=0
 send() {	# expected-status domain [smtp flags]: sends one message
 	want=$1; dom=$2; shift 2

@@ -27,6 +27,7 @@ smtp_conf() {
 		echo "cafile $T/ca.crt"
 		echo "netrc $T/netrc"
 		echo "helo client.test.example"
+		echo "hostname client.test.example"
 		for l in "$@"; do echo "$l"; done
 	} > "$SCONF"
 }

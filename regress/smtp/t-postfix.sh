@@ -97,11 +97,19 @@ expect "451 to a pipelined MAIL: the RCPT and DATA replies read before QUIT" \
     "<- 451 4.3.0 .*<- 503 .*<- 503 .*<- 503 [^<]*-> QUIT <- 221" \
     "$(printf '%s\n' "$OUT" | grep '^[-<][->] ' | tr '\n' ' ')"
 
+# SMTPUTF8 offered (Postfix does): the UTF-8 address as it is, with SMTPUTF8
+run_smtp -d "[127.0.0.1]:$P" alice "$(printf 'j\303\266rg@b\303\274cher.test')" < "$T/msg"
+expect "UTF-8 recipient to Postfix (SMTPUTF8): exit 0" "^0$" "$RC"
+expect "UTF-8 recipient: MAIL with SMTPUTF8" "^-> MAIL FROM:<alice@[^>]*>.* SMTPUTF8" "$OUT"
+expect "UTF-8 recipient: RCPT in UTF-8, not A-labels" "^-> RCPT TO:<j.*rg@b.*cher.test>" \
+    "$(printf '%s\n' "$OUT" | grep -v xn--)"
+check "UTF-8 recipient: delivered" wait_mail 5
+
 run_smtp -p "[127.0.0.1]:$P" alice ok@test.example perm@test.example < /dev/null
 expect "-p to Postfix: exit 69, one verified" "^69$" "$RC"
 expect "-p to Postfix: the verified line" "^ok: rcpt ok@test.example: 250" "$OUT"
 sleep 0.3
-expect "-p to Postfix: nothing delivered" "^4$" "$(ls "$MD/new" | wc -l | tr -d ' ')"
+expect "-p to Postfix: nothing delivered" "^5$" "$(ls "$MD/new" | wc -l | tr -d ' ')"
 
 # message_size_limit 0: Postfix says a bare "SIZE" (RFC 1870 4), no limit
 if postfix_start "$PP" -o message_size_limit=0 2>>"$T/postfix.err"; then
