@@ -105,10 +105,15 @@ send_smtp(struct runq *rq, const struct qent *q, int dfd, const char *dest,
 	int	  p[2], status, got = 0;
 	pid_t	  pid;
 
-	if ((argv = calloc(n + 6, sizeof(*argv))) == NULL)
+	if ((argv = calloc(n + 8, sizeof(*argv))) == NULL)
 		fatal("calloc");
 	argv[k++] = "smtp";
 	argv[k++] = "-R";
+	/* smtp(8) refuses an unqualified name: smtpd's own goes with it */
+	if (strchr(rq->conf->hostname, '.') != NULL) {
+		argv[k++] = "-h";
+		argv[k++] = rq->conf->hostname;
+	}
 	argv[k++] = (char *)dest;
 	argv[k++] = q->sender[0] != '\0' ? (char *)q->sender : "/dev/null";
 	for (i = 0; i < n; i++)

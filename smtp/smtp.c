@@ -558,7 +558,7 @@ sysname(char *host, size_t n)
 static void
 names(const char *domain, char **from, const char *sender)
 {
-	char	host[256], *h, *s;
+	char	host[256], *s;
 
 	if (o.hostname[0] != '\0')
 		(void)strlcpy(host, o.hostname, sizeof(host));
@@ -567,11 +567,9 @@ names(const char *domain, char **from, const char *sender)
 	if (domain == NULL && strchr(host, '.') != NULL)
 		domain = host;
 	o.hostdomain = domainify(o.hflag ? o.hflag : host, domain);
-	if (o.helo[0] == '\0') {
-		h = domainify(host, domain);
-		(void)strlcpy(o.helo, h, sizeof(o.helo));
-		free(h);
-	}
+	/* Plan 9: -h names this host in EHLO too */
+	if (o.helo[0] == '\0')
+		(void)strlcpy(o.helo, o.hostdomain, sizeof(o.helo));
 	if (!fqdn(o.helo) || !fqdn(o.hostdomain)) {
 		(void)fprintf(stderr, "Retry, Temporary Failure: this host's "
 		    "name %s is not fully qualified: set \"hostname\" in %s\n",
