@@ -643,14 +643,15 @@ main(int argc, char *argv[])
 
 	memset(&s, 0, sizeof(s));
 	s.o = &o;
-	if (*from == '\0')
-		s.from = s.afrom = afrom = xfrom = strdup("");
-	else if (idn_addr(from, &xfrom, &afrom, err, sizeof(err)) == -1) {
+	if (*from == '\0') {
+		xfrom = strdup("");
+		afrom = strdup("");
+	} else if (idn_addr(from, &xfrom, &afrom, err, sizeof(err)) == -1) {
 		(void)fprintf(stderr, "Permanent Failure: sender %s: %s\n",
 		    from, err);
 		exit(EXIT_GIVEUP);
 	}
-	if (xfrom == NULL)
+	if (xfrom == NULL || (*from == '\0' && afrom == NULL))
 		fatal("strdup");
 	s.from = xfrom;
 	s.afrom = afrom;
