@@ -49,10 +49,11 @@ s.quit()
 queue_wait() {
 	_n=0
 	while [ $_n -lt $((${1:-10} * 10)) ]; do
-		ls "$QDIR" | grep -q '\.c$' || return 0
+		ls "$QDIR" | grep -v '^tmp\.' | grep -q '\.c$' || return 0
 		sleep 0.1; _n=$((_n + 1))
 	done
 	return 1
 }
-qcount() { ls "$QDIR" | grep -c '\.c$'; }
+# entries (ID.c); tmp.* are writes that never finished
+qcount() { ls "$QDIR" | grep -v '^tmp\.' | grep -c '\.c$'; }
 lcount() { ls "$T/local/$1/Maildir/new" 2>/dev/null | grep -c .; }
