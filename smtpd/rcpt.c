@@ -193,18 +193,25 @@ check_map(const struct conf *c, const char *rcpt)
 	    RCPT_OK : RCPT_UNKNOWN;
 }
 
+/*
+ * trusted: the peer is in ournets or authenticated (the parent's own
+ * verdict).  With routes, only such a peer may use the default route:
+ * whatever the child's relay rules say, the queue is never an open relay.
+ */
 int
-rcpt_check(const struct conf *c, const char *rcpt)
+rcpt_check(const struct conf *c, const char *rcpt, int trusted)
 {
 	const struct route	*r;
 	const char		*at, *dom;
 	char			 err[512];
+	int			 pm;
 
 	if ((at = strrchr(rcpt, '@')) == NULL)
 		return RCPT_UNKNOWN;
 	dom = at + 1;
 	/* RFC 5321 4.5.1: postmaster must be accepted */
-	if (at - rcpt == 10 && strncasecmp(rcpt, "postmaster", 10) == 0)
+	pm = at - rcpt == 10 && strncasecmp(rcpt, "postmaster", 10) == 0;
+	if (pm && c->routes[0] == '\0')
 		return RCPT_OK;
 	if (c->routes[0] != '\0') {
 		if (routestate == 0) {
@@ -216,6 +223,12 @@ rcpt_check(const struct conf *c, const char *rcpt)
 		if (routestate == -1)
 			return RCPT_TEMPFAIL;
 		r = routes_lookup(&routes, dom);
+		if (r == &routes.def && !trusted && !(pm &&
+		    (strcasecmp(dom, c->hostname) == 0 ||
+		    strcasecmp(dom, c->domain) == 0)))
+			return RCPT_RELAY;
+		if (pm)
+			return RCPT_OK;
 		if (r->kind == ROUTE_LOCAL)
 			return check_map(c, rcpt);
 		return check_recipients(c, rcpt, dom);
@@ -247,7 +260,8 @@ p_rcpt(struct parent *p, struct ps_msg *m)
 	if (ps_get_str(m, rcpt, sizeof(rcpt)) == -1 || ps_end(m) == -1 ||
 	    strchr(rcpt, '@') == NULL)
 		parent_kill(p, "malformed recipient request");
-	v = rcpt_check(p->conf, rcpt);
+	v = rcpt_check(p->conf, rcpt, p->peer->trusted ||
+	    p->authuser[0] != '\0');
 	if (v == RCPT_OK && !rcpt_accepted(rcpt)) {
 		if (naccepted >= RCPT_MAXACCEPT)
 			v = RCPT_TEMPFAIL;
@@ -257,7 +271,7 @@ p_rcpt(struct parent *p, struct ps_msg *m)
 	if (v != RCPT_OK)
 		log_info("rcpt to=<%s> result=%s", log_escape(e, sizeof(e),
 		    rcpt, strlen(rcpt)), v == RCPT_UNKNOWN ? "unknown" :
-		    "tempfail");
+		    v == RCPT_RELAY ? "relay-denied" : "tempfail");
 	ps_buf_init(&b);
 	ps_add_u32(&b, (uint32_t)v);
 	(void)parent_reply(p, PS_RCPT_ANS, m->hdr.id, -1, &b);
@@ -281,6 +295,9 @@ rcpt_ask(struct session *s, const char *rcpt)
 		return 0;
 	case RCPT_UNKNOWN:
 		reply(s, 550, "5.1.1", "<%s>: no such user here", rcpt);
+		return 1;
+	case RCPT_RELAY:
+		reply(s, 554, "5.7.1", "Relaying denied");
 		return 1;
 	default:
 		reply(s, 451, "4.3.0", "Temporary failure, please try again "

@@ -232,6 +232,7 @@ enum smtpd_ps_type {
 #define RCPT_OK		0	/* ours and known, or not ours to check */
 #define RCPT_UNKNOWN	1	/* 550 5.1.1 */
 #define RCPT_TEMPFAIL	2	/* a file could not be read: 451 4.3.0 */
+#define RCPT_RELAY	3	/* the default route, for an untrusted peer: 554 5.7.1 */
 
 #define AUTHM_PLAIN	1
 #define AUTHM_LOGIN	2
@@ -337,7 +338,7 @@ int	 libexec_find(const char *, char *, size_t);	/* a root-owned file of ours */
 /* rcpt.c: the parent's recipient check, and the child's question */
 void	 p_rcpt(struct parent *, struct ps_msg *);
 int	 rcpt_accepted(const char *);		/* parent: did p_rcpt say yes? */
-int	 rcpt_check(const struct conf *, const char *);	/* RCPT_* */
+int	 rcpt_check(const struct conf *, const char *, int);	/* RCPT_* */
 
 /* queue.c (parent): with routes, the message goes into the queue */
 int	 queue_commit(struct parent *, const char *, int, int, char **, size_t,

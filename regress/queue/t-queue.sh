@@ -101,3 +101,22 @@ assert ds[1]["Status"] == "4.4.7", ds[1]["Status"]
 PY
 check "<> sender: logged, not bounced" grep -q "to=<z@down.test> result=bounced (sender <>: no bounce)" "$LOG"
 check "queue empty" test "$(qcount)" -eq 0
+
+# with routes, the default route is for trusted peers only, whatever the
+# child's relay rules say (here norelay is off)
+sed -e 's/^norelay on/norelay off/' -e "s|^runq .*|runq /bin/true|" "$QCONF" > "$T/open.conf"
+{ cat "$T/open.conf"; echo "ournets 127.0.0.1"; } > "$T/trusted.conf"
+P2=$(freeport)
+tcpserver -R -H -l 0 -c 20 127.0.0.1 "$P2" "$SMTPD" -C "$T/open.conf" >>"$T/tcpserver.out" 2>&1 &
+bg_track $!
+P3=$(freeport)
+tcpserver -R -H -l 0 -c 20 127.0.0.1 "$P3" "$SMTPD" -C "$T/trusted.conf" >>"$T/tcpserver.out" 2>&1 &
+bg_track $!
+wait_port "$P2" && wait_port "$P3" || { fail "tcpserver did not start"; exit 0; }
+OUT=$(qsend "$P2" s@local.test x@elsewhere.test < "$T/m1")
+expect "norelay off, untrusted peer, default route: 554 5.7.1 from the parent" 'rcpt x@elsewhere.test 554 5\.7\.1' "$OUT"
+check "the parent logged it" grep -q 'rcpt to=<x@elsewhere.test> result=relay-denied' "$LOG"
+OUT=$(qsend "$P3" s@local.test x@elsewhere.test < "$T/m1")
+expect "ournets peer: the default route (mx) is taken" '^250 2\.0\.0 Ok, queued as ' "$OUT"
+ID=$(printf '%s\n' "$OUT" | sed -n 's/^250 .*queued as \([^ ]*\).*/\1/p')
+"$RUNQ" -C "$QCONF" -d "$ID" >/dev/null
