@@ -102,7 +102,7 @@ send_smtp(struct runq *rq, const struct qent *q, int dfd, const char *dest,
 {
 	char	**argv, *buf, *line, *next;
 	size_t	  i, k = 0, len;
-	int	  p[2], status, got = 0;
+	int	  p[2], status, got = 0, fd;
 	pid_t	  pid;
 
 	if ((argv = calloc(n + 8, sizeof(*argv))) == NULL)
@@ -134,7 +134,10 @@ send_smtp(struct runq *rq, const struct qent *q, int dfd, const char *dest,
 		free(argv);
 		return;
 	case 0:
-		if (dup2(dfd, 0) == -1 || dup2(p[1], 1) == -1)
+		/* smtp logs each recipient itself; its stderr lines would
+		 * only fill cron's mail */
+		if (dup2(dfd, 0) == -1 || dup2(p[1], 1) == -1 ||
+		    (fd = open("/dev/null", O_WRONLY)) == -1 || dup2(fd, 2) == -1)
 			_exit(EX_TEMPFAIL_);
 		closefrom(3);
 		execv(rq->conf->smtp, argv);

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Bulk: BULK_N messages (default 300; regress/queue/bulk.sh runs 10,000)
+# Bulk: BULK_N messages (default 200; regress/queue/bulk.sh runs 10,000)
 # through smtpd -> queue -> runq, each to three recipients on three
 # routes: Dovecot over LMTP, Postfix over SMTP, and an inner server that
 # answers 451 at random (a fifth of the RCPTs and a tenth of the
@@ -10,7 +10,7 @@
 . "$TOP/regress/queue/dovecot.sh"
 . "$TOP/regress/peers/postfix.sh"
 command -v tcpserver >/dev/null || { skip "tcpserver" "ucspi-tcp not installed"; exit 0; }
-N=${BULK_N:-300}
+N=${BULK_N:-200}
 dovecot_start "$T/dc" "$(freeport)" || exit 0
 PF=$(freeport)
 postfix_start "$PF" 2>"$T/postfix.err" || { skip "Postfix" "postfix_start failed"; exit 0; }
