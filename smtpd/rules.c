@@ -307,9 +307,9 @@ refuse_dialup(struct session *s)
 }
 
 /*
- * HELO/EHLO checks for untrusted peers, off unless -f or -E.  With -f a
- * name that claims to be us, or an address literal that is not the
- * peer's, is refused (550 5.7.1).  -E adds the 9front ckhello checks
+ * HELO/EHLO checks for untrusted peers, off unless norelay (-f, the
+ * default) or -E.  With norelay a name that claims to be us, or an
+ * address literal that is not the peer's, is refused (550 5.7.1).  -E adds the 9front ckhello checks
  * (a dot, no reserved TLD, a letter, the name in DNS when we have a
  * resolver) and turns every failure into "AUTH required" instead.  -e
  * drops the extra checks again; -q keeps failures out of the log.
