@@ -34,7 +34,7 @@ state() {	# id rcpt: done, pending or gone
 	"$RUNQ" -C "$QCONF" -l | awk -v r="<$2>" '$2 == r { print $1; exit }'
 }
 before=0 window=0 after=0 bad=0
-N=${CRASH_N:-8}
+N=${CRASH_N:-6}
 i=0
 while [ $i -lt $N ]; do
 	i=$((i + 1))
@@ -116,7 +116,7 @@ check "parent killed after 250: the entry is complete (data, to its last line)" 
 
 ok250=0 miss=0
 k=0
-while [ $k -lt ${CRASH_K:-6} ]; do
+while [ $k -lt ${CRASH_K:-5} ]; do
 	k=$((k + 1))
 	R=$(killtest random r$k)
 	case $R in
