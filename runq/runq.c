@@ -193,7 +193,7 @@ main(int argc, char *argv[])
 	const char	*path = SMTPD_CONF, *del = NULL, *errstr;
 	char		 err[512], **ids;
 	size_t		 n, i;
-	int		 ch, list = 0, maxjobs = 4, logfd;
+	int		 ch, list = 0, maxjobs = 4, logfd, rv;
 
 	memset(&rq, 0, sizeof(rq));
 	while ((ch = getopt(argc, argv, "C:d:fln:")) != -1) {
@@ -234,15 +234,17 @@ main(int argc, char *argv[])
 	else if (conf.routes[0] == '\0')
 		(void)route_parse(&rq.routes.def, "mx");
 	rq.now = time(NULL);
-	if (del != NULL)
-		return entry_delete(&rq, del) == -1 ? 1 : 0;
+	if (del != NULL) {
+		rv = entry_delete(&rq, del) == -1 ? 1 : 0;
+		routes_free(&rq.routes);
+		return rv;
+	}
 	if (argc > 0) {
 		for (i = 0; i < (size_t)argc; i++)
 			if (!qf_idok(argv[i]))
 				fatalx("bad queue id %s", argv[i]);
-		if (list)
-			usage();
 		run(&rq, argv, argc, maxjobs, 1);
+		routes_free(&rq.routes);
 		return 0;
 	}
 	ids = scan(&rq, &n);
@@ -256,5 +258,6 @@ main(int argc, char *argv[])
 	for (i = 0; i < n; i++)
 		free(ids[i]);
 	free(ids);
+	routes_free(&rq.routes);
 	return 0;
 }
