@@ -373,15 +373,22 @@ needs(struct session *s)
 		if (nstatus(s, RS_PENDING) == 0)
 			return -1;
 	}
+	/* RFC 6152 3: a server without 8BITMIME gets the 7-bit version */
+	s->cur = s->msg;
 	if (s->info->eightbit && !(s->caps.flags &
-	    (CAP_8BITMIME | CAP_SMTPUTF8)))
-		(void)snprintf(t, sizeof(t), "554 5.6.3 the message has 8-bit "
-		    "data and the server does not offer 8BITMIME (RFC 6152)");
-	else if ((s->caps.flags & CAP_SIZE) && s->caps.size > 0 &&
-	    s->info->size > s->caps.size)
+	    (CAP_8BITMIME | CAP_SMTPUTF8))) {
+		if (s->msg7 != NULL)
+			s->cur = s->msg7;
+		else
+			(void)snprintf(t, sizeof(t), "554 5.6.3 the message "
+			    "has 8-bit data, the server does not offer "
+			    "8BITMIME (RFC 6152) and %s", s->why7);
+	}
+	if (t[0] == '\0' && (s->caps.flags & CAP_SIZE) && s->caps.size > 0 &&
+	    s->cur->len > s->caps.size)
 		(void)snprintf(t, sizeof(t), "552 5.3.4 message size %zu "
 		    "exceeds the server's limit of %llu (RFC 1870)",
-		    s->info->size, s->caps.size);
+		    s->cur->len, s->caps.size);
 	if (t[0] == '\0')
 		return 0;
 	log_warnx("%s: %s", mxhost_str(s->mx), t);
@@ -409,11 +416,11 @@ mailcmd(struct session *s, char *buf, size_t n)
 	char	size[40] = "";
 
 	if (s->caps.flags & CAP_SIZE)
-		(void)snprintf(size, sizeof(size), " SIZE=%zu", s->info->size);
+		(void)snprintf(size, sizeof(size), " SIZE=%zu", s->cur->len);
 	(void)snprintf(buf, n, "MAIL FROM:<%s>%s%s%s", useutf8(s) ? s->from :
-	    s->afrom, size, s->info->eightbit && (s->caps.flags &
-	    CAP_8BITMIME) ? " BODY=8BITMIME" : "", useutf8(s) ? " SMTPUTF8" :
-	    "");
+	    s->afrom, size, s->cur == s->msg && s->info->eightbit &&
+	    (s->caps.flags & CAP_8BITMIME) ? " BODY=8BITMIME" : "",
+	    useutf8(s) ? " SMTPUTF8" : "");
 }
 
 /* The message, already CRLF and dot-stuffed, in blocks, then the dot. */
@@ -422,16 +429,16 @@ senddata(struct session *s, struct reply *r)
 {
 	size_t	off, n;
 
-	for (off = 0; off < s->msg->len; off += n) {
-		n = s->msg->len - off;
+	for (off = 0; off < s->cur->len; off += n) {
+		n = s->cur->len - off;
 		if (n > 65536)
 			n = 65536;
-		if (conn_write(&s->c, s->msg->p + off, n, tmo(s->o, 180)) == -1)
+		if (conn_write(&s->c, s->cur->p + off, n, tmo(s->o, 180)) == -1)
 			goto fail;
 	}
 	if (s->c.dflag)
 		(void)fprintf(stderr, "-> (%zu octets of message)\n",
-		    s->msg->len);
+		    s->cur->len);
 	if (conn_printf(&s->c, tmo(s->o, 180), ".") == -1)
 		goto fail;
 	return conn_reply(&s->c, r, tmo(s->o, 600));

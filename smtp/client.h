@@ -85,6 +85,9 @@ struct session {
 	struct rcpt	*rcpt;
 	size_t		 nrcpt;
 	const struct buf *msg;
+	const struct buf *msg7;		/* all 7-bit, or NULL and why7 says why */
+	const char	*why7;
+	const struct buf *cur;		/* what this server gets */
 	const struct msginfo *info;
 	int		 utf8;		/* an address is not ASCII */
 	int		 tlsfailed;	/* the handshake failed (policy decides) */

@@ -530,9 +530,10 @@ fieldtoken(const struct field *f, size_t nf, const char *name, char *t,
  * RFC 5321 4.5.3.1.6: a text line is at most 998 octets, and a longer one
  * must never be cut.  A message without MIME structure of its own (no
  * Content-Type or a discrete one, no Content-Transfer-Encoding or 7bit or
- * 8bit) gets its body re-encoded as quoted-printable.  Anything else
- * (multipart, message, an encoding already declared) is its author's
- * structure: refused.  0 send as is, 1 re-encode, -1 refuse (err says why).
+ * 8bit) gets its body re-encoded as quoted-printable.  A multipart or
+ * message/rfc822 one has the parts that need it re-encoded (mime.c).  An
+ * encoding already declared is refused.  0 send as is, 1 re-encode, 2 the
+ * parts, -1 refuse (err says why).
  */
 static int
 longlines(const struct field *f, size_t nf, const char *p, const char *end,
@@ -545,8 +546,10 @@ longlines(const struct field *f, size_t nf, const char *p, const char *end,
 		return 0;
 	fieldtoken(f, nf, "content-type", ct, sizeof(ct));
 	fieldtoken(f, nf, "content-transfer-encoding", cte, sizeof(cte));
-	if (strncmp(ct, "multipart/", 10) != 0 &&
-	    strncmp(ct, "message/", 8) != 0 && (cte[0] == '\0' ||
+	if (strncmp(ct, "multipart/", 10) == 0 ||
+	    strcmp(ct, "message/rfc822") == 0)
+		return 2;
+	if (strncmp(ct, "message/", 8) != 0 && (cte[0] == '\0' ||
 	    strcmp(cte, "7bit") == 0 || strcmp(cte, "8bit") == 0))
 		return 1;
 	(void)snprintf(err, errlen, "body line longer than %d octets (%zu) "
@@ -555,71 +558,7 @@ longlines(const struct field *f, size_t nf, const char *p, const char *end,
 	return -1;
 }
 
-static int
-isutf8(const unsigned char *p, const unsigned char *end)
-{
-	int	n;
-
-	while (p < end) {
-		if (*p < 0x80) {
-			p++;
-			continue;
-		}
-		if (*p >= 0xc2 && *p <= 0xdf)
-			n = 1;
-		else if (*p >= 0xe0 && *p <= 0xef)
-			n = 2;
-		else if (*p >= 0xf0 && *p <= 0xf4)
-			n = 3;
-		else
-			return 0;
-		if (end - p <= n)
-			return 0;
-		for (p++; n > 0; n--, p++)
-			if ((*p & 0xc0) != 0x80)
-				return 0;
-	}
-	return 1;
-}
-
-/* Quoted-printable (RFC 2045 6.7), LF line ends kept for putbody(). */
-static void
-qpbody(struct buf *o, const char *p, const char *end)
-{
-	static const char	 hex[] = "0123456789ABCDEF";
-	const char		*nl;
-	char			 e[3];
-	size_t			 col, n;
-	unsigned char		 c;
-
-	while (p < end) {
-		if ((nl = memchr(p, '\n', end - p)) == NULL)
-			nl = end;
-		for (col = 0; p < nl; p++) {
-			c = *p;
-			if ((c >= 33 && c <= 126 && c != '=') ||
-			    ((c == ' ' || c == '\t') && p + 1 < nl)) {
-				e[0] = c;
-				n = 1;
-			} else {
-				e[0] = '=';
-				e[1] = hex[c >> 4];
-				e[2] = hex[c & 15];
-				n = 3;
-			}
-			if (col + n > 75) {
-				buf_add(o, "=\n", 2);
-				col = 0;
-			}
-			buf_add(o, e, n);
-			col += n;
-		}
-		buf_add(o, "\n", 1);
-		p = nl + 1;
-	}
-}
-
-/* The MIME fields of a body re-encoded by qpbody(). */
+/* The MIME fields of a body re-encoded by qp_encode(). */
 static void
 qpheaders(struct buf *o, const struct field *f, size_t nf, const char *p,
     const char *end)
@@ -636,7 +575,7 @@ qpheaders(struct buf *o, const struct field *f, size_t nf, const char *p,
 	if (!mv)
 		buf_addstr(o, "MIME-Version: 1.0\r\n");
 	/* without a Content-Type, 8-bit text needs a charset (RFC 1428) */
-	if (!ct && !isutf8((const unsigned char *)p,
+	if (!ct && !utf8_valid((const unsigned char *)p,
 	    (const unsigned char *)end))
 		buf_addstr(o, "Content-Type: text/plain; charset=unknown-8bit\r\n");
 	else if (!ct)
@@ -750,20 +689,28 @@ rfc822_convert(const char *in, size_t inlen, const struct msgopts *mo,
 		if (isname(f[i].p, f[i].namelen, "bcc") ||
 		    isname(f[i].p, f[i].namelen, "resent-bcc"))
 			continue;
-		if (reenc && isname(f[i].p, f[i].namelen,
+		if (reenc == 1 && isname(f[i].p, f[i].namelen,
 		    "content-transfer-encoding"))
 			continue;
 		if (convfield(out, &f[i], mo->hostdomain, err, errlen) == -1)
 			goto done;
 	}
-	if (reenc) {
+	if (reenc == 1) {
 		qpheaders(out, f, nf, body, end);
-		qpbody(&qp, body, end);
+		qp_encode(&qp, body, end);
 		buf_add(out, "\r\n", 2);
 		putbody(out, qp.p, qp.p + qp.len);
 	} else {
 		buf_add(out, "\r\n", 2);
 		putbody(out, body, end);
+	}
+	if (reenc == 2) {
+		buf_free(&qp);
+		if (mime_reencode(out, 0, &qp, err, errlen) == -1)
+			goto done;
+		buf_free(out);
+		*out = qp;
+		memset(&qp, 0, sizeof(qp));
 	}
 	info->eightbit = 0;
 	for (i = 0; i < out->len; i++)

@@ -591,10 +591,11 @@ main(int argc, char *argv[])
 {
 	struct session	 s;
 	struct buf	 in = { NULL, 0, 0 }, out = { NULL, 0, 0 };
+	struct buf	 out7 = { NULL, 0, 0 };
 	struct msginfo	 info;
 	struct msgopts	 mo;
 	char		*from, *xfrom = NULL, *afrom = NULL, ddomain[256] = "";
-	char		 err[512];
+	char		 err[512], err7[300];
 	int		 ch, i, ex;
 
 	o.conffile = SMTP_CONF;
@@ -672,6 +673,14 @@ main(int argc, char *argv[])
 			exit(EXIT_GIVEUP);
 		}
 		buf_free(&in);
+		/* RFC 6152 3: ready for a server without 8BITMIME */
+		if (info.eightbit) {
+			if (mime_reencode(&out, 1, &out7, err7,
+			    sizeof(err7)) == 0)
+				s.msg7 = &out7;
+			else
+				s.why7 = err7;
+		}
 	}
 	if (o.fflag) {
 		if (fwrite(out.p, 1, out.len, stdout) != out.len ||
@@ -712,5 +721,6 @@ main(int argc, char *argv[])
 	free(afrom);
 	free(o.hostdomain);
 	buf_free(&out);
+	buf_free(&out7);
 	return ex;
 }

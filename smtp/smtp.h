@@ -174,6 +174,11 @@ int	 rfc822_convert(const char *, size_t, const struct msgopts *,
 int	 idn_domain(const char *, char *, size_t, char *, size_t);
 int	 idn_addr(const char *, char **, char **, char *, size_t);
 
+/* mime.c: quoted-printable re-encoding of the parts that need it */
+int	 mime_reencode(const struct buf *, int, struct buf *, char *, size_t);
+void	 qp_encode(struct buf *, const char *, const char *);
+int	 utf8_valid(const unsigned char *, const unsigned char *);
+
 /* dial.c */
 #define D_MX		0	/* domain: MX lookup */
 #define D_HOST		1	/* host: its addresses only */

@@ -107,9 +107,14 @@ expect "a 998-octet line goes as it is" "^0 0$" "$RC $(printf '%s\n' "$C" | grep
 
 python3 -c 'print("Subject: x\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b\n\n--b\n\n" + "z" * 1200 + "\n--b--")' > "$T/in"
 conv .x 'net!x' s r
-expect "a long line in a multipart message: refused, exit 69" "^69$" "$RC"
+expect "a long line in a multipart part: that part re-encoded, exit 0" \
+    "^0 1$" "$RC $(printf '%s\n' "$C" | grep -ci '^content-transfer-encoding: quoted-printable')"
+expect "... the multipart structure kept" "^--b.*--b--" "$(printf '%s\n' "$C" | grep '^--b' | tr -d '\r' | tr '\n' ' ')"
+python3 -c 'print("Subject: x\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Transfer-Encoding: base64\n\n" + "QUFB" * 300 + "\n--b--")' > "$T/in"
+conv .x 'net!x' s r
+expect "a long base64 line in a multipart part: refused, exit 69" "^69$" "$RC"
 expect "refused with a clear Permanent Failure, nothing printed" \
-    "^0 Permanent Failure: .*line longer than 998 octets.*multipart/mixed" \
+    "^0 Permanent Failure: .*lines longer than 998 octets" \
     "$(wc -c < "$T/conv") $(cat "$T/conv.err")"
 python3 -c 'print("Subject: x\nContent-Transfer-Encoding: base64\n\n" + "QUFB" * 300)' > "$T/in"
 conv .x 'net!x' s r
