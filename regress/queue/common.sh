@@ -4,7 +4,7 @@
 RUNQ=$BIN/runq/runq
 queue_setup() {	# extra routes lines on stdin
 	smtpd_setup
-	BUILTIN=$("$SMTPD" -C /dev/null -T | awk '$1 == "mailer" { print $2 }')
+	BUILTIN=$("$SMTPD" -C /dev/null -T 2>/dev/null | awk '$1 == "mailer" { print $2 }')
 	QDIR=$T/queue
 	mkdir -p "$QDIR" "$T/local"
 	chown "$MAIL_USER" "$QDIR" "$T/local"; chmod 700 "$QDIR"

@@ -7,7 +7,7 @@
 . "${UPAS_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/regress/lib.sh"
 command -v tcpserver >/dev/null || { skip "tcpserver" "ucspi-tcp not installed"; exit 0; }
 smtpd_setup
-BUILTIN=$("$SMTPD" -C /dev/null -T | awk '$1 == "mailer" { print $2 }')
+BUILTIN=$("$SMTPD" -C /dev/null -T 2>/dev/null | awk '$1 == "mailer" { print $2 }')
 mkdir -p "$T/a" "$T/b"; chown "$MAIL_USER" "$T/a" "$T/b"
 printf 'a@local.test %s/a/Maildir\nb@local.test %s/b/Maildir\n' "$T" "$T" > "$T/maildirs2"
 printf '# relayed\nu1@relay.test\n@whole.test\n' > "$T/recipients"
