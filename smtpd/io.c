@@ -78,11 +78,15 @@ io_clock(struct session *s, int msg)
 		s->sessend = now_ms() + (long long)s->conf->sessiontimeout * 1000;
 }
 
-/* Which deadline ended a read: "session", "message" or NULL (timeout). */
+/*
+ * Which deadline ended a read: "session", "message" or NULL (timeout).
+ * A second's slack: tls.c waits in whole seconds (io_secs()), so a TLS
+ * read capped by a deadline may give up just before it.
+ */
 const char *
 io_expired(struct session *s)
 {
-	long long	now = now_ms();
+	long long	now = now_ms() + 1000;
 
 	if (s->sessend > 0 && now >= s->sessend)
 		return "session";
