@@ -42,6 +42,7 @@ static int		 log_verbose;
 static int		 log_fd = -1;
 static long		 log_pid;	/* of the process writing log_fd */
 static char		 log_sid[9];
+static char		 log_addr[64];
 static void		(*log_sink)(int, const char *);
 static int		 log_insink;
 
@@ -95,6 +96,21 @@ const char *
 log_getsid(void)
 {
 	return log_sid;
+}
+
+void
+log_setaddr(const char *addr)
+{
+	if (addr == NULL)
+		log_addr[0] = '\0';
+	else
+		(void)snprintf(log_addr, sizeof(log_addr), "%s", addr);
+}
+
+const char *
+log_getaddr(void)
+{
+	return log_addr;
 }
 
 void
@@ -185,8 +201,13 @@ vlog_errno(int prio, int err, const char *fmt, va_list ap)
 		(void)snprintf(msg + l, sizeof(msg) - l, ": %s",
 		    strerror(err));
 	}
-	if (log_sid[0] != '\0')
+	if (log_sid[0] != '\0' && log_addr[0] != '\0')
+		(void)snprintf(line, sizeof(line), "%s addr=%s %s", log_sid,
+		    log_addr, msg);
+	else if (log_sid[0] != '\0')
 		(void)snprintf(line, sizeof(line), "%s %s", log_sid, msg);
+	else if (log_addr[0] != '\0')
+		(void)snprintf(line, sizeof(line), "addr=%s %s", log_addr, msg);
 	else
 		(void)snprintf(line, sizeof(line), "%s", msg);
 	log_line(prio, line);

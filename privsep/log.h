@@ -36,6 +36,13 @@ void	log_setfile(int);			/* append copies to this fd (-1 none) */
 void	log_procinit(const char *);		/* "parent" | "session" | ... */
 void	log_setsid(const char *);		/* 8 hex chars */
 const char *log_getsid(void);
+/*
+ * The client's address: every line after it, up to log_setaddr(NULL),
+ * has "addr=<address>" right after the session id, so a log tool can
+ * tie each line of a session, from connect to disconnect, to the client.
+ */
+void	log_setaddr(const char *);
+const char *log_getaddr(void);
 void	log_setsink(void (*)(int, const char *));
 void	log_setverbose(int);
 void	log_line(int, const char *);		/* prio, preformatted line */

@@ -79,6 +79,7 @@ static const struct keyword keywords[] = {
 	{ "hostname",		K_STR,	F(hostname),	0, 0, 1 },
 	{ "key",		K_PATH,	F(keyfile),	0, 0, 0 },
 	{ "logfile",		K_PATH,	F(logfile),	0, 0, 0 },
+	{ "logident",		K_STR,	F(logident),	0, 0, 0 },
 	{ "mailer",		K_MAILER, F(mailer),	0, 0, 0 },
 	{ "mailertimeout",	K_SECS,	F(mailertimeout), 1, DAY, 0 },
 	{ "mailuser",		K_STR,	F(mailuser),	0, 0, 0 },
@@ -141,6 +142,7 @@ conf_defaults(struct conf *c)
 	for (p = c->hostname; *p != '\0'; p++)
 		*p = tolower((unsigned char)*p);
 	(void)strlcpy(c->mailer, SMTPD_MAILER, sizeof(c->mailer));
+	(void)strlcpy(c->logident, SMTPD_LOGIDENT, sizeof(c->logident));
 	(void)strlcpy(c->spool, SMTPD_SPOOL, sizeof(c->spool));
 	(void)strlcpy(c->chroot, SMTPD_CHROOT, sizeof(c->chroot));
 	(void)strlcpy(c->user, SMTPD_USER, sizeof(c->user));

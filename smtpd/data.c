@@ -324,7 +324,7 @@ data_refuse(struct session *s)
 	if (ps_send(s->psfd, PS_QUEUE_ABORT, 0, -1, NULL, 0) == -1)
 		fatal("send PS_QUEUE_ABORT");
 	s->spoolopen = 0;
-	log_info("message id=%s size=%zu nrcpt=%zu result=refused reason=%s",
+	log_info("data id=%s size=%zu nrcpt=%zu result=refused reason=%s",
 	    s->msgid, d.size, s->nrcpt, why[d.err]);
 	switch (d.err) {
 	case D_BARE:
@@ -374,7 +374,8 @@ data_commit(struct session *s)
 	    code < 200 || code > 599)
 		fatalx("bad PS_QUEUE_ANS");
 	proto = s->tls != NULL ? "ESMTPS" : s->esmtp ? "ESMTP" : "SMTP";
-	log_info("message id=%s size=%zu nrcpt=%zu proto=%s%s%s result=%s "
+	/* the parent's "message" line is the one per accepted message */
+	log_info("data id=%s size=%zu nrcpt=%zu proto=%s%s%s result=%s "
 	    "code=%u", s->msgid, d.size, s->nrcpt, proto,
 	    s->tls != NULL ? " tls=" : "", s->tls != NULL ? s->tlsversion : "",
 	    code / 100 == 2 ? "queued" : code / 100 == 4 ? "tempfail" :

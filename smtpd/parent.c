@@ -333,10 +333,13 @@ p_log(struct parent *p, struct ps_msg *m)
 		s += sl + 1;
 	if (prio > LOG_DEBUG || prio < LOG_ERR)
 		prio = prio < LOG_ERR ? LOG_ERR : LOG_DEBUG;
+	/* the address is the parent's, ahead of anything the child says */
 	if (sl > 0)
-		(void)snprintf(out, sizeof(out), "%s session: %s", sid, s);
+		(void)snprintf(out, sizeof(out), "%s addr=%s session: %s", sid,
+		    log_getaddr(), s);
 	else
-		(void)snprintf(out, sizeof(out), "session: %s", s);
+		(void)snprintf(out, sizeof(out), "addr=%s session: %s",
+		    log_getaddr(), s);
 	log_line((int)prio, out);
 }
 

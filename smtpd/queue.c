@@ -178,8 +178,8 @@ queue_commit(struct parent *p, const char *sender, int body, int utf8,
 		goto fail;
 	}
 	free(q.r);
-	log_info("queued id=%s queueid=%s from=<%s> nrcpt=%zu", p->msgid,
-	    q.id, sender, nrcpt);
+	log_info("message id=%s queueid=%s from=<%s> nrcpt=%zu result=queued",
+	    p->msgid, q.id, sender, nrcpt);
 	(void)strlcpy(esc, "2.0.0", esclen);
 	(void)snprintf(text, textlen, "Ok, queued as %s", q.id);
 	start_runq(p, q.id);

@@ -277,7 +277,8 @@ child_main(struct session *s, const struct ps_ids *ids, int psfd, int dbgfd)
 	int	fds[4], nfds = 0, nullfd;
 
 	closelog();
-	log_init("smtpd", 0, 0);
+	log_init(s->conf->logident, 0, 0);
+	log_setaddr(NULL);	/* the parent adds it to what it relays */
 	log_setfile(-1);
 	log_procinit("session");
 	if (dbgfd == PSFD) {		/* keep it out of the way first */
@@ -345,7 +346,7 @@ configure(struct conf *c, int argc, char **argv, int *test,
 
 	flags_parse(argc, argv, &f);
 	*test = f.test;
-	log_init("smtpd", f.test ? LOG_TO_STDERR : LOG_TO_SYSLOG, 0);
+	log_init(SMTPD_LOGIDENT, f.test ? LOG_TO_STDERR : LOG_TO_SYSLOG, 0);
 	conf_defaults(c);
 	path = f.conf != NULL ? f.conf : SMTPD_CONF;
 	if (f.conf != NULL || access(path, F_OK) == 0)
@@ -353,6 +354,9 @@ configure(struct conf *c, int argc, char **argv, int *test,
 	else
 		rv = 0;		/* no default file: built-in defaults */
 	flags_apply(c, &f);
+	if (strcmp(c->logident, SMTPD_LOGIDENT) != 0)
+		log_init(c->logident, f.test ? LOG_TO_STDERR : LOG_TO_SYSLOG,
+		    0);
 	/* the file, then what it names on this machine (users, chroot...) */
 	parsed = rv == 0;
 	if (parsed && conf_check(c, mailids, childids) == -1)
@@ -422,6 +426,8 @@ main(int argc, char **argv)
 	log_procinit("parent");
 	log_info("connect addr=%s port=%d local=%s lport=%d", peer.raddr,
 	    peer.rport, peer.laddr, peer.lport);
+	/* the line above has it already; every later one, after the sid */
+	log_setaddr(peer.raddr);
 
 	(void)blocked_read(&conf);
 	peer.ipaction = policy_ip(&conf, &peer);

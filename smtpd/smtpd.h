@@ -45,6 +45,7 @@
 #define SMTPD_DUMPDIR	LOCALSTATEDIR "/spool/upas/queue.dump"
 #define SMTPD_DEBUGDIR	LOCALSTATEDIR "/log/upas/smtpdb"
 #define SMTPD_CHROOT	LOCALSTATEDIR "/empty"
+#define SMTPD_LOGIDENT	"upas-smtpd"	/* not OpenSMTPD's "smtpd" */
 #define SMTPD_QUEUE	LOCALSTATEDIR "/spool/upas/queue"
 #define SMTPD_RUNQ	LIBEXECDIR "/upas/runq"
 #define SMTPD_SMTP	LIBEXECDIR "/upas/smtp"
@@ -135,6 +136,7 @@ struct conf {
 	char		 unbound[CONF_PATHMAX];	/* unbound: libunbound config; "" = no DNS */
 	char		 passwd[CONF_PATHMAX];	/* passwd: AUTH credentials */
 	char		 logfile[CONF_PATHMAX];	/* logfile: copy of every log line */
+	char		 logident[32];		/* logident: syslog ident */
 	char		 ticketkeys[CONF_PATHMAX];	/* ticketkeys: TLS session ticket keys */
 	char		 recipients[CONF_PATHMAX];	/* recipients: relayed domains' users */
 	char		 routes[CONF_PATHMAX];	/* routes: domain -> destination; "" = no queue */

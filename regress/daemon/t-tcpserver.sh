@@ -49,7 +49,7 @@ sleep 0.3
 log=$(cat "$LOG")
 expect "connect line logged" '[0-9a-f]{8} connect addr=127\.0\.0\.1 port=[0-9]+' "$log"
 expect "message line logged" 'message id=[0-9a-f]{8}\.1 from=<a@test\.example> nrcpt=1 size=[0-9]+ mailer_status=0 result=250' "$log"
-expect "child lines are prefixed session:" '[0-9a-f]{8} session: ' "$log"
+expect "child lines are prefixed session:" '[0-9a-f]{8} addr=127\.0\.0\.1 session: ' "$log"
 expect "disconnect line logged" 'disconnect exit=0' "$log"
 left=$(ls -A "$T/spool" | wc -l)
 expect "spool is empty afterwards" '^0$' "$left"

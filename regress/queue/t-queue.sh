@@ -30,7 +30,7 @@ expect "250 after the queue write: queued as ID" '^250 2\.0\.0 Ok, queued as [0-
 check "runq, started by smtpd, emptied the queue" queue_wait 15
 check "Dovecot over a socket: alice and bob once each" sh -c "[ $(dc_count alice) -eq 1 ] && [ $(dc_count bob) -eq 1 ]"
 check "local route: a@local.test once" test "$(lcount a)" -eq 1
-check "the queue entry was written by the mail user" grep -q "queued id=.* queueid=.* nrcpt=3" "$LOG"
+check "the queue entry was written by the mail user" grep -q "message id=.* queueid=.* nrcpt=3 result=queued" "$LOG"
 
 OUT=$(qsend "$P" s@local.test carol@x.sub.test < "$T/m1")
 expect "*.sub.test: 250" '^250 ' "$OUT"
