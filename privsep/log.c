@@ -181,7 +181,8 @@ log_line(int prio, const char *in)
 	if (log_dest & LOG_TO_SYSLOG)
 		syslog(prio, "%s", line);
 	if (log_dest & LOG_TO_STDERR)
-		(void)fprintf(stderr, "%s: %s\n", log_ident, line);
+		/* a terminal's reader knows the command, not the log ident */
+		(void)fprintf(stderr, "%s: %s\n", getprogname(), line);
 	if (log_fd != -1)
 		log_tofile(line);
 	errno = saved;
