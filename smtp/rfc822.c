@@ -15,8 +15,8 @@
  */
 
 /*
- * Names (spec 1.3) and the message conversion of spec 1.7 with the fixes of
- * section 3: the input is Unix mail (LF, CRLF or even CR line ends, maybe a
+ * Names (smtp(8)) and the message conversion of smtp(8) -f:
+ * the input is Unix mail (LF, CRLF or even CR line ends, maybe a
  * "From " line); the output is what follows the 354, CRLF throughout and
  * dot-stuffed, without the final dot.  No I/O here; fuzzed.
  */
@@ -87,7 +87,7 @@ xstrdup(const char *s)
 }
 
 /*
- * Bang path to RFC 5321 form (spec 1.3): the leading fields that contain a
+ * Bang path to RFC 5321 form: the leading fields that contain a
  * dot, never counting the last, are hops; the last of them is the domain
  * and the fields after it the local part.  Plan 9 wrote the earlier hops
  * as a source route; RFC 5321 Appendix C says to ignore routes and use the

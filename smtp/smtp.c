@@ -217,7 +217,7 @@ nonascii(const char *s)
 }
 
 /*
- * Plan 9 meta-names (spec 1.4.1): a destaddr host "$name", as in
+ * Plan 9 meta-names (smtp(8)): a destaddr host "$name", as in
  * net!$smtp!smtp, is replaced by the value the config file gives it
  * ("smarthost" sets $smtp).  The value is host, host:port, [address] or
  * [address]:port; it names a relay, so it is dialled directly, without an

@@ -151,7 +151,7 @@ void	 buf_add(struct buf *, const void *, size_t);
 void	 buf_addstr(struct buf *, const char *);
 void	 buf_free(struct buf *);
 
-/* rfc822.c: names (spec 1.3) and the message conversion (spec 1.7, 3.2) */
+/* rfc822.c: names and the message conversion (smtp(8)) */
 struct msgopts {
 	const char	*hostdomain;	/* qualifies header addresses, Message-ID */
 	const char	*from;		/* envelope sender as sent; "" for <> */

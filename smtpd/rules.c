@@ -147,7 +147,7 @@ same_name(const char *a, const char *b)
 }
 
 /*
- * A destination domain we take mail for (spec 2.10): ourdomains, our
+ * A destination domain we take mail for (smtpd.conf(5), norelay): ourdomains, our
  * host and domain names, a name without a dot, "[]" and the literal of
  * the address the client connected to.
  */
@@ -511,7 +511,7 @@ rules_data(struct session *s)
 	return 0;
 }
 
-/* Spec 2.10: an untrusted peer whose envelope sender claims our domain. */
+/* smtpd.conf(5), norelay: an untrusted peer whose envelope sender claims our domain. */
 size_t
 rules_headers(struct session *s, char *buf, size_t sz)
 {
@@ -608,7 +608,7 @@ masquerade(const struct session *s, const char *addr)
 }
 
 /*
- * Spec 2.10 steps 2 and 3 (Plan 9 forgedheaderwarnings): each Sender:
+ * smtpd.conf(5), norelay, the header checks (Plan 9's forgedheaderwarnings): each Sender:
  * whose first address claims our domain is tagged, and the first that
  * does not ends the check (a mailing list passing mail on); then each
  * From: that claims it.  hdr is the header as read, LF line ends.

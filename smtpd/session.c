@@ -16,8 +16,8 @@
 
 /*
  * The session child: the greeting, then one command per CRLF line through
- * a verb table that says in which states each verb is allowed (STYLE.md
- * A.4).  Everything the child cannot decide alone is asked of the parent
+ * a verb table that says in which states each verb is allowed (RFC 5321
+ * 4.1.4).  Everything the child cannot decide alone is asked of the parent
  * with ps_request(); policy lives in rules.c, DATA and BDAT in data.c.
  */
 

@@ -200,7 +200,7 @@ flags_apply(struct conf *c, const struct flags *f)
 	}
 	(void)strlcpy(c->netdir, v->netdir, sizeof(c->netdir));
 	c->kill = v->kill;
-	/* dom: -h, else defaultdomain, else the host name (Plan 9 2.3.7) */
+	/* dom: -h, else defaultdomain, else the host name (smtpd.conf(5)) */
 	if (c->domain[0] == '\0')
 		(void)strlcpy(c->domain, c->hostname, sizeof(c->domain));
 	for (p = c->domain; *p != '\0'; p++)
@@ -408,7 +408,7 @@ main(int argc, char **argv)
 
 	if (peer_find(&peer, &conf) == -1)
 		fatalx("can't get remote system's address");
-	/* -k: gone before anything is said or logged (Plan 9 2.16) */
+	/* -k: gone before anything is said or logged (smtp(8), -k) */
 	if (netlist_match(&conf.kill, (struct sockaddr *)&peer.remote)) {
 		startup = 0;
 		exit(0);

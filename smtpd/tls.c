@@ -16,8 +16,9 @@
 
 /*
  * Server-side TLS in the session child, written against libssl because
- * Debian 12's libtls cannot sign through a callback (see
- * spec/tls-dns-sandbox.md).  The child never holds the private key: it
+ * Debian 12's libtls (LibreTLS) cannot sign through a callback and
+ * LibreSSL's libtls keeps its signer internal (tls_config_set_keypair_mem(3)
+ * wants the key itself).  The child never holds the private key: it
  * loads the certificate, wraps the certificate's public key in an
  * RSA_METHOD or EC_KEY_METHOD whose private operation is a PS_SIGN_REQ to
  * the parent, and installs that as the "private key".

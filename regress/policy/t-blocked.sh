@@ -1,6 +1,6 @@
 #!/bin/sh
 # The blocked file: verbs, IP/CIDR with BL implicit masks, sender patterns
-# (spec 2.9), allow winning, dangerous patterns refused.  A unit driver
+# (smtpd.conf(5), blocked), allow winning, dangerous patterns refused.  A unit driver
 # linked with smtpd/policy.o and smtpd/conf.o.
 . "${UPAS_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/regress/lib.sh"
 

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Spec 2.10 tagging with norelay: X-warning lines for an untrusted peer
+# Tagging with norelay (smtpd.conf(5), norelay): X-warning lines for an untrusted peer
 # claiming our domain in the envelope, in Sender: (a Sender: that does not
 # ends the check: a mailing list) and in From:, before the original header.
 . "${UPAS_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/regress/lib.sh"

@@ -1,5 +1,5 @@
 #!/bin/sh
-# smtp -f: the message conversion (spec 1.7 with the fixes of section 3).
+# smtp -f: the message conversion (smtp/rfc822.c, smtp(8) -f).
 . "${UPAS_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/regress/lib.sh"
 . "$TOP/regress/smtp/common.sh"
 smtp_conf

@@ -1,7 +1,7 @@
 #!/bin/sh
-# smtp: Plan 9 meta-names in destaddr (spec 1.4.1: net!$smtp!smtp from the
+# smtp: Plan 9 meta-names in destaddr (smtp(8): net!$smtp!smtp from the
 # config file's "smarthost" or "meta" lines), and the sender and recipient
-# rules of spec 1.3 as they reach the wire: bang paths, %%XX, /dev/null.
+# rules of smtp(8) as they reach the wire: bang paths, %%XX, /dev/null.
 . "${UPAS_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/regress/lib.sh"
 . "$TOP/regress/smtp/common.sh"
 
@@ -46,7 +46,7 @@ smtp_conf "meta bad!name x"
 run_smtp 'net!$smtp!smtp' bob u7@x.test.example < "$T/msg"
 expect "a malformed meta line: Retry, never a bounce" "^75$" "$RC"
 
-# spec 1.3 on the wire: the sender and the recipients
+# smtp(8)'s address rules on the wire: the sender and the recipients
 smtp_conf
 D="[$A]:$P"
 n=$(mark); run_smtp -h myhost .example.com "$D" bob r1@x.test.example < "$T/msg"
