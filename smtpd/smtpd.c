@@ -371,7 +371,7 @@ configure(struct conf *c, int argc, char **argv, int *test,
 	}
 	if (rv == -1) {
 		/* tell the client why nothing happens, without details */
-		(void)dprintf(1, "421 4.3.5 %s Service not available, "
+		(void)dprintf(1, "421 4.3.0 %s Service not available, "
 		    "configuration error\r\n", c->hostname);
 		exit(1);
 	}

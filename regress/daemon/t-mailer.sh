@@ -55,7 +55,7 @@ tcpserver -R -H -l 0 127.0.0.1 "$P2" "$SMTPD" -C "$CONF" -m "$T/nonexistent" \
 bg_track $!
 wait_port "$P2"
 # refused with the configuration (smtpd -T says why), before any mail
-expect "missing mailer -> 421 4.3.5 at connect" '^421 4\.3\.5 ' \
+expect "missing mailer -> 421 4.3.0 at connect" '^421 4\.3\.0 ' \
     "$(python3 -c "import socket; s = socket.create_connection(('127.0.0.1', $P2), 10); print(s.recv(512).decode())")"
 
 r=$(run args a@test.example)
