@@ -141,7 +141,7 @@ ${PRIVSEP_OBJS} ${SMTPD_OBJS} ${SMTP_OBJS} ${DELIVER_OBJS}: privsep/privsep.h pr
 ${SMTPD_OBJS}: smtpd/smtpd.h smtpd/session.h privsep/privsep.h privsep/log.h
 ${SMTP_OBJS}: smtp/smtp.h smtp/client.h
 ${RUNQ_OBJS}: runq/runq.h smtpd/smtpd.h smtpd/routes.h smtpd/qfile.h privsep/log.h
-smtpd/rcpt.o smtpd/routes.o: smtpd/routes.h
+smtpd/rcpt.o smtpd/routes.o smtpd/confcheck.o: smtpd/routes.h
 smtpd/queue.o smtpd/qfile.o: smtpd/qfile.h
 
 # Install what the test and demo scripts need (Debian; a no-op elsewhere).

@@ -34,6 +34,7 @@
 
 #include "smtpd.h"
 #include "log.h"
+#include "routes.h"
 
 static int	check_errors;
 
@@ -205,6 +206,36 @@ check_domains(const struct conf *c)
 			    "placeholder (.invalid)", c->ourdomains.v[i]);
 }
 
+/* With routes: a routes file that parses, the mail user's queue, runq. */
+static void
+check_queue(const struct conf *c, const struct ps_ids *mail, int mailok)
+{
+	struct routes	rs;
+	struct stat	sb;
+	char		err[CONF_PATHMAX + 128];
+
+	if (c->recipients[0] != '\0' && stat(c->recipients, &sb) == -1)
+		check_fail(c, "recipients", "recipients %s: %s", c->recipients,
+		    strerror(errno));
+	if (c->routes[0] == '\0')
+		return;
+	if (routes_load(&rs, c->routes, err, sizeof(err)) == -1)
+		check_fail(c, "routes", "%s", err);
+	else
+		routes_free(&rs);
+	if (stat(c->queue, &sb) == -1)
+		check_fail(c, "queue", "queue %s: %s", c->queue,
+		    strerror(errno));
+	else if (!S_ISDIR(sb.st_mode) || (mailok && sb.st_uid != mail->uid) ||
+	    (sb.st_mode & (S_IRWXG | S_IRWXO)))
+		check_fail(c, "queue", "queue %s: must be a directory of "
+		    "mailuser %s, mode 700", c->queue, c->mailuser);
+	if (stat(c->runq, &sb) == -1 || !S_ISREG(sb.st_mode) ||
+	    !(sb.st_mode & 0111))
+		check_fail(c, "runq", "runq %s: not an executable file",
+		    c->runq);
+}
+
 /*
  * What the file says must also be safe on this machine (smtpd.conf(5),
  * CHECKS): at start and by -T, every fault as "file:line: what".
@@ -220,6 +251,7 @@ conf_check(const struct conf *c, struct ps_ids *mail, struct ps_ids *child)
 	check_chroot(c);
 	check_spool(c, mail, mailok);
 	check_files(c);
+	check_queue(c, mail, mailok);
 	check_domains(c);
 	return check_errors ? -1 : 0;
 }

@@ -120,3 +120,14 @@ OUT=$(qsend "$P3" s@local.test x@elsewhere.test < "$T/m1")
 expect "ournets peer: the default route (mx) is taken" '^250 2\.0\.0 Ok, queued as ' "$OUT"
 ID=$(printf '%s\n' "$OUT" | sed -n 's/^250 .*queued as \([^ ]*\).*/\1/p')
 "$RUNQ" -C "$QCONF" -d "$ID" >/dev/null
+
+# -T (and every start) refuses what the queue cannot work with
+printf 'broken.test\n' > "$T/badroutes"
+sed "s|^routes .*|routes $T/badroutes|" "$QCONF" > "$T/bad1.conf"
+OUT=$("$SMTPD" -C "$T/bad1.conf" -T 2>&1)
+expect "-T: a routes line without a destination, file:line" "badroutes:1: expected \"domain destination\"" "$OUT"
+sed "s|^queue .*|queue $T/nosuchqueue|" "$QCONF" > "$T/bad2.conf"
+expect "-T: a missing queue directory" "queue $T/nosuchqueue: No such file" "$("$SMTPD" -C "$T/bad2.conf" -T 2>&1)"
+chmod 755 "$QDIR"
+expect "-T: a queue open to others" "queue $QDIR: must be a directory of mailuser" "$("$SMTPD" -C "$QCONF" -T 2>&1)"
+chmod 700 "$QDIR"
