@@ -79,6 +79,7 @@ static const struct ps_rule {
 	/* mid-handshake, before the child can report ST_TLS */
 	{ PS_SIGN_REQ,	   12, 4096,		0,		p_sign },
 	{ PS_RCPT_REQ,	   4, 4 + SMTP_PATHMAX,	0,		p_rcpt },
+	{ PS_TLS_REQ,	   0, 0,		R_ONCE | R_NOSPOOL, p_tls },
 };
 
 static struct ps_msg	 msg;		/* 16 KiB: not on the stack */

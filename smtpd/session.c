@@ -50,6 +50,7 @@ struct verb {
 	const char	*outofstate;	/* the 503 text */
 };
 
+static void	starttls_go(struct session *);
 static void	cmd_helo(struct session *, char *);
 static void	cmd_ehlo(struct session *, char *);
 static void	cmd_mail(struct session *, char *);
@@ -305,9 +306,20 @@ session_run(struct session *s)
 	s->ibeg = s->iend = s->olen = 0;
 	session_reset(s);
 
-	if (rules_connect(s))
-		session_close(s, "refused");
-	reply(s, 220, NULL, "%s ESMTP upas", s->conf->hostname);
+	if (s->tlstakeover) {
+		/* the previous child took STARTTLS (tlsmod.c) */
+		if (s->tlsctx != NULL)
+			starttls_go(s);
+		else {
+			reply(s, 454, "4.7.0", "TLS not available due to "
+			    "temporary reason");
+			send_state(s);
+		}
+	} else {
+		if (rules_connect(s))
+			session_close(s, "refused");
+		reply(s, 220, NULL, "%s ESMTP upas", s->conf->hostname);
+	}
 	(void)io_flush(s);
 
 	for (;;) {
@@ -379,7 +391,7 @@ static int
 starttls_offered(struct session *s)
 {
 	return s->conf->certfile[0] != '\0' && s->tls == NULL &&
-	    s->tlsctx != NULL;
+	    (s->tlsctx != NULL || s->tlslater);
 }
 
 static void
@@ -768,6 +780,22 @@ cmd_help(struct session *s, char *args)
 	reply_multi(s, 214, "2.0.0", lines, 4);
 }
 
+/* 220, the handshake, and everything learnt in the clear forgotten. */
+static void
+starttls_go(struct session *s)
+{
+	reply(s, 220, "2.0.0", "Ready to start TLS");
+	(void)io_flush(s);
+	if (tls_start(s) == -1)
+		session_exit(s, "tls-failed");
+	s->ibeg = s->iend = 0;
+	s->helo[0] = '\0';
+	s->esmtp = 0;
+	s->authuser[0] = '\0';
+	session_reset(s);
+	send_state(s);
+}
+
 /*
  * RFC 3207.  Input pipelined after STARTTLS was sent in the clear and
  * must not be taken as if it came through TLS (CVE-2011-0411).
@@ -783,7 +811,7 @@ cmd_starttls(struct session *s, char *args)
 		reply(s, 503, "5.5.1", "TLS already active");
 		return;
 	}
-	if (s->tlsctx == NULL) {
+	if (s->tlsctx == NULL && !s->tlslater) {
 		reply(s, 454, "4.7.0", "TLS not available due to temporary "
 		    "reason");
 		return;
@@ -792,15 +820,13 @@ cmd_starttls(struct session *s, char *args)
 		reply(s, 554, "5.5.1", "Command pipelined after STARTTLS");
 		session_close(s, "starttls-pipelining");
 	}
-	reply(s, 220, "2.0.0", "Ready to start TLS");
-	(void)io_flush(s);
-	if (tls_start(s) == -1)
-		session_exit(s, "tls-failed");
-	/* forget everything learnt in the clear */
-	s->ibeg = s->iend = 0;
-	s->helo[0] = '\0';
-	s->esmtp = 0;
-	s->authuser[0] = '\0';
-	session_reset(s);
-	send_state(s);
+	if (s->tlsctx == NULL) {
+		/* the child waiting for STARTTLS takes over (tlsmod.c) */
+		session_reset(s);
+		tls_handoff(s);
+		reply(s, 454, "4.7.0", "TLS not available due to temporary "
+		    "reason");
+		return;
+	}
+	starttls_go(s);
 }

@@ -59,6 +59,8 @@ struct session {
 	/* TLS (tls.c) */
 	void		*tls;		/* SSL *, NULL when in the clear */
 	void		*tlsctx;	/* SSL_CTX *, set up before the sandbox */
+	int		 tlslater;	/* STARTTLS offered: a waiting child does it (tlsmod.c) */
+	int		 tlstakeover;	/* this is that child: TLS at once, no greeting */
 	char		 tlsversion[32];
 	char		 tlscipher[64];
 	int		 tlsresumed;
@@ -190,6 +192,7 @@ int	 rules_eom(struct session *);			/* final dot: block/delay/dump */
 /* tls.c (child) */
 int	 tls_setup(struct session *);		/* before the sandbox */
 int	 tls_start(struct session *);		/* handshake after our 220 */
+void	 tls_handoff(struct session *);		/* STARTTLS: returns only if refused */
 ssize_t	 tls_read(struct session *, void *, size_t);
 ssize_t	 tls_write(struct session *, const void *, size_t);
 int	 tls_pending(struct session *);

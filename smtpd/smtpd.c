@@ -335,6 +335,37 @@ null_stdio(void)
 		(void)close(fd);
 }
 
+/*
+ * With a certificate: a second child, forked as root before the split,
+ * that waits on its socketpair until the session child gets STARTTLS,
+ * then takes over the session with TLS (tlsmod.c has why).  It reads one
+ * byte and loads nothing before that; at EOF (no STARTTLS, the parent
+ * gone) it exits.  It is forked before the parent reads the key.
+ */
+static void
+tls_waiter(struct parent *par, struct session *s, const struct ps_ids *ids,
+    int dbgfd)
+{
+	int	sp[2];
+	char	go;
+	pid_t	pid;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) == -1)
+		fatal("socketpair");
+	if ((pid = fork()) == -1)
+		fatal("fork");
+	if (pid == 0) {
+		(void)close(sp[0]);
+		if (read(sp[1], &go, 1) != 1 || go != 'g')
+			_exit(0);
+		s->tlstakeover = 1;
+		child_main(s, ids, sp[1], dbgfd);
+	}
+	(void)close(sp[1]);
+	par->tlsfd = sp[0];
+	par->tlschild = pid;
+}
+
 /* The configuration, or exit: 64 for flags, 1 for the file. */
 static void
 configure(struct conf *c, int argc, char **argv, int *test,
@@ -456,14 +487,18 @@ main(int argc, char **argv)
 		conf.passwd[0] = '\0';
 	dbgfd = open_debug(&conf, peer.sid);
 
+	s->conf = &conf;
+	s->peer = &peer;
+	par.tlsfd = -1;
+	if (conf.certfile[0] != '\0')
+		tls_waiter(&par, s, &childids, dbgfd);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) == -1)
 		fatal("socketpair");
 	if ((pid = fork()) == -1)
 		fatal("fork");
 	if (pid == 0) {
 		(void)close(sp[0]);
-		s->conf = &conf;
-		s->peer = &peer;
+		s->tlslater = par.tlsfd != -1;
 		child_main(s, &childids, sp[1], dbgfd);
 	}
 
@@ -478,13 +513,7 @@ main(int argc, char **argv)
 	par.fd = sp[0];
 	if (ps_hello_recv(par.fd) == -1)
 		parent_kill(&par, "no hello from the child");
-	if (conf.certfile[0] != '\0' && tlspriv_load(&par) == -1)
-		log_warnx("TLS key %s not loaded: STARTTLS will fail",
-		    conf.keyfile);
-	if (par.keyfd != -1) {
-		(void)close(par.keyfd);
-		par.keyfd = -1;
-	}
+	/* par.keyfd stays open: the key is read at STARTTLS (p_tls) */
 	if (chdir("/") == -1)
 		fatal("chdir /");
 	ps_setids(&mailids);

@@ -208,6 +208,9 @@ enum smtpd_ps_type {
 	PS_SIGN_ANS,		/* p>c u32 ok, data signature */
 	PS_RCPT_REQ,		/* c>p str rcpt (rcpt.c) */
 	PS_RCPT_ANS,		/* p>c u32 RCPT_* */
+	PS_TLS_REQ,		/* c>p (empty): STARTTLS; on yes the child exits
+				   and the one forked to wait takes over (tlsmod.c) */
+	PS_TLS_ANS,		/* p>c u32 ok */
 };
 
 #define ST_TLS		0x1
@@ -269,6 +272,8 @@ struct parent {
 	int		 nmsg;
 	int		 spooldir;	/* spool dir, opened as root, or -1 */
 	int		 connfd;	/* the connection: shutdown(2) on kill */
+	int		 tlsfd;		/* socketpair to the child waiting for STARTTLS, or -1 */
+	pid_t		 tlschild;
 };
 
 /* smtpd.c */
@@ -336,6 +341,7 @@ void	 p_auth(struct parent *, struct ps_msg *);
 
 /* tlsmod.c */
 int	 libexec_find(const char *, char *, size_t);	/* a root-owned file of ours */
+void	 p_tls(struct parent *, struct ps_msg *);	/* STARTTLS: the handoff */
 
 /* rcpt.c: the parent's recipient check, and the child's question */
 void	 p_rcpt(struct parent *, struct ps_msg *);

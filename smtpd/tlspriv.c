@@ -23,14 +23,12 @@
  */
 
 #include <sys/types.h>
-#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,7 +49,6 @@
 #include "session.h"
 
 #define KEYFILE_MAX	(1024 * 1024)
-#define TICKET_ROTATE	(12 * 3600)
 #define SIGN_INMAX	1024		/* an RSA-8192 block */
 
 struct tlskey {
@@ -61,8 +58,6 @@ struct tlskey {
 };
 
 static struct tlskey	tlskey;
-static uint8_t		tkeys[2 * TICKET_KEYLEN];
-static size_t		ntkeys;
 
 /* DER DigestInfo prefixes (RFC 8017 9.2 note 1) TLS 1.2 may ask for. */
 static const struct {
@@ -330,84 +325,6 @@ p_sign(struct parent *p, struct ps_msg *m)
 	ps_add_data(&b, sig, siglen);
 	parent_reply(p, PS_SIGN_ANS, m->hdr.id, -1, &b);
 	explicit_bzero(in, sizeof(in));
-}
-
-/*
- * Ticket keys: one file, root's, 0600, holding the current and the
- * previous key.  The current one is replaced after TICKET_ROTATE, under
- * flock so that concurrent smtpds agree.  The child gets both by fork.
- */
-static void
-ticketkeys_path(const struct conf *conf, char *path, size_t len)
-{
-	char	 dir[PATH_MAX];
-
-	if (conf->ticketkeys[0] != '\0') {
-		strlcpy(path, conf->ticketkeys, len);
-		return;
-	}
-	strlcpy(dir, conf->spool[0] ? conf->spool : SMTPD_SPOOL, sizeof(dir));
-	snprintf(path, len, "%s/ticketkeys", dirname(dir));
-}
-
-int
-tls_ticketkeys_load(const struct conf *conf)
-{
-	char		 path[PATH_MAX];
-	struct stat	 st;
-	uint8_t		 buf[2 * TICKET_KEYLEN];
-	ssize_t		 n;
-	int		 fd, rv = -1;
-
-	ntkeys = 0;
-	if (conf->certfile[0] == '\0')
-		return 0;
-	ticketkeys_path(conf, path, sizeof(path));
-	if ((fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
-	    0600)) == -1) {
-		log_warn("ticketkeys %s", path);
-		return -1;
-	}
-	if (flock(fd, LOCK_EX) == -1 || fstat(fd, &st) == -1) {
-		log_warn("ticketkeys %s", path);
-		goto done;
-	}
-	if (st.st_uid != geteuid() || (st.st_mode & 077) != 0 ||
-	    !S_ISREG(st.st_mode)) {
-		log_warnx("ticketkeys %s: not a 0600 file of ours, no tickets",
-		    path);
-		goto done;
-	}
-	n = pread(fd, buf, sizeof(buf), 0);
-	if (n != (ssize_t)sizeof(buf) ||
-	    time(NULL) - st.st_mtime >= TICKET_ROTATE ||
-	    st.st_mtime > time(NULL) + 60) {
-		if (n == (ssize_t)sizeof(buf))
-			memmove(buf + TICKET_KEYLEN, buf, TICKET_KEYLEN);
-		else if (RAND_bytes(buf + TICKET_KEYLEN, TICKET_KEYLEN) != 1)
-			goto done;
-		if (RAND_bytes(buf, TICKET_KEYLEN) != 1)
-			goto done;
-		if (pwrite(fd, buf, sizeof(buf), 0) != (ssize_t)sizeof(buf) ||
-		    ftruncate(fd, sizeof(buf)) == -1 || fsync(fd) == -1) {
-			log_warn("ticketkeys %s", path);
-			goto done;
-		}
-	}
-	memcpy(tkeys, buf, sizeof(buf));
-	ntkeys = 2;
-	rv = 0;
- done:
-	explicit_bzero(buf, sizeof(buf));
-	close(fd);
-	return rv;
-}
-
-const uint8_t *
-tls_ticketkeys(size_t *n)
-{
-	*n = ntkeys;
-	return ntkeys ? tkeys : NULL;
 }
 
 /* The self-test's parent: answer sign requests until the socket closes. */

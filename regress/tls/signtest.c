@@ -43,6 +43,14 @@
 static struct ps_msg	ans;
 static int		ansok;
 
+/* tls.c's context asks smtpd (tlsmod.c) for ticket keys: none here */
+const uint8_t *
+tls_ticketkeys(size_t *n)
+{
+	*n = 0;
+	return NULL;
+}
+
 int
 parent_reply(struct parent *p, uint32_t t, uint32_t id, int fd,
     const struct ps_buf *b)
