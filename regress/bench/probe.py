@@ -4,7 +4,12 @@
 #   probe.py tls PORT N full|resume [SECS]  STARTTLS handshakes per second, how
 #                                       many done, how many resumed
 # N connections at most, and SECS seconds at most (default 60).
-#   probe.py mem PORT ROOTPID [NAME]    memory (kB) of the processes serving one
+#   probe.py tlsload PORT PROCS N full|resume [SECS]  PROCS client processes,
+#                                       N sessions in all, each: STARTTLS, EHLO,
+#                                       one 1 KiB message, QUIT; "rate done
+#                                       resumed cpu", cpu = the clients' own
+#                                       user+system ms per session
+#   probe.py mem PORT ROOTPID [NAME [tls]]    memory (kB) of the processes serving one
 #                                       session: new under ROOTPID, or the largest
 #                                       one called NAME (servers that reuse them):
 #                                       "HWM PSS USS name:hwm...", HWM = summed peak
@@ -102,6 +107,84 @@ def tls(port, n, mode, secs):
     print("%.1f %d %d" % (ok / el if ok else 0, ok, reused))
 
 
+MSG1K = b"Subject: bench\r\n\r\n" + (b"x" * 73 + b"\r\n") * 13 + b".\r\n"
+
+
+def tls_session(port, ctx, sess):
+    """One session under TLS with one 1 KiB message; (reused, session)."""
+    s = dial(port)
+    try:
+        f = s.makefile("rb")
+        readreply(f)
+        cmd(s, f, "EHLO bench.test")
+        if not cmd(s, f, "STARTTLS").startswith(b"220"):
+            raise OSError("STARTTLS refused")
+        f.close()
+        t = ctx.wrap_socket(s, server_hostname="mx.test.example", session=sess)
+    except (OSError, ssl.SSLError):
+        s.close()
+        raise
+    try:
+        tf = t.makefile("rb")
+        cmd(t, tf, "EHLO bench.test")
+        cmd(t, tf, "MAIL FROM:<bench@bench.test>")
+        cmd(t, tf, "RCPT TO:<bench@test.example>")
+        cmd(t, tf, "DATA")
+        t.sendall(MSG1K)
+        if not readreply(tf).startswith(b"250"):
+            raise OSError("message refused")
+        try:
+            cmd(t, tf, "QUIT")
+        except OSError:
+            pass
+        return t.session_reused, t.session
+    finally:
+        t.close()
+
+
+def tlsload(port, procs, n, mode, secs):
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    end = time.time() + secs
+    rd, wr = os.pipe()
+    t0 = time.perf_counter()
+    pids = []
+    for i in range(procs):
+        pid = os.fork()
+        if pid == 0:
+            os.close(rd)
+            ok = reused = 0
+            sess = None
+            for _ in range(n // procs + (i < n % procs)):
+                if time.time() > end:
+                    break
+                try:
+                    r, ts = tls_session(port, ctx, sess if mode == "resume" else None)
+                except (OSError, ssl.SSLError) as e:
+                    print("tls error: %s" % e, file=sys.stderr)
+                    break
+                ok += 1
+                reused += r
+                sess = ts
+            os.write(wr, b"%d %d\n" % (ok, reused))
+            os._exit(0)
+        pids.append(pid)
+    os.close(wr)
+    for pid in pids:
+        os.waitpid(pid, 0)
+    el = time.perf_counter() - t0
+    ok = reused = 0
+    with os.fdopen(rd, "rb") as fh:
+        for line in fh.read().split(b"\n"):
+            if line:
+                a, b = line.split()
+                ok += int(a); reused += int(b)
+    t = os.times()
+    cpu = (t.children_user + t.children_system) * 1000
+    print("%.1f %d %d %.2f" % (ok / el if ok else 0, ok, reused, cpu / ok if ok else 0))
+
+
 def children(pid):
     out = []
     try:
@@ -153,12 +236,22 @@ def smaps(pid):
     return 0, 0
 
 
-def mem(port, root, name=None):
+def mem(port, root, name=None, tls=False):
     before = set(tree(root))
     s = dial(port)
     f = s.makefile("rb")
     readreply(f)
     cmd(s, f, "EHLO bench.test")
+    if tls:
+        if not cmd(s, f, "STARTTLS").startswith(b"220"):
+            raise OSError("STARTTLS refused")
+        ctx = ssl.create_default_context()
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        f.close()
+        s = ctx.wrap_socket(s, server_hostname="mx.test.example")
+        f = s.makefile("rb")
+        cmd(s, f, "EHLO bench.test")
     cmd(s, f, "MAIL FROM:<bench@bench.test>")
     cmd(s, f, "RCPT TO:<mem@test.example>")
     cmd(s, f, "DATA")
@@ -195,7 +288,11 @@ def main():
         elif a[0] == "tls":
             tls(int(a[1]), int(a[2]), a[3], float(a[4]) if len(a) > 4 else 60)
         elif a[0] == "mem":
-            mem(int(a[1]), int(a[2]), a[3] if len(a) > 3 else None)
+            mem(int(a[1]), int(a[2]), a[3] if len(a) > 3 and a[3] else None,
+                len(a) > 4 and a[4] == "tls")
+        elif a[0] == "tlsload":
+            tlsload(int(a[1]), int(a[2]), int(a[3]), a[4],
+                    float(a[5]) if len(a) > 5 else 60)
         else:
             sys.exit("probe.py: unknown " + a[0])
     except (OSError, ssl.SSLError, IndexError, ValueError) as e:

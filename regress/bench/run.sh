@@ -1,11 +1,16 @@
 #!/bin/sh
-# make bench: our smtpd (tcpserver, Maildir delivery by deliver) beside
-# Postfix, OpenSMTPD, smtp-sink and the floor (tcpserver + trivial.c), all
-# on loopback, loaded with Postfix's smtp-source.  See regress/bench/README.
-# Environment: QUICK=1 (fewer messages, shorter caps), SERVERS="ours
-# postfix opensmtpd sink floor" (a subset), CAP (seconds per cell), ROUNDS
-# (how many times the c=10 1 KiB cell of ours, postfix and floor is taken,
-# in turn; the last line has the medians; default 3, QUICK 1).
+# make bench: our smtpd (tcpserver, Maildir delivery by deliver), without
+# and with a certificate (STARTTLS offered, not used by smtp-source),
+# beside Postfix, OpenSMTPD, smtp-sink, the floor (tcpserver + trivial.c)
+# and the privilege-separated floor (tcpserver + privfloor.c), all on
+# loopback, loaded with Postfix's smtp-source; then STARTTLS sessions
+# from several client processes against ours and Postfix.  See
+# regress/bench/README.  Environment: QUICK=1 (fewer messages, shorter
+# caps), SERVERS="ours postfix opensmtpd sink floor privfloor" (a subset;
+# ours brings ourscert), CAP (seconds per cell), ROUNDS (how many times
+# the c=10 1 KiB cell is taken, the servers in turn; the last line has
+# the medians; default 3, QUICK 1), TLSPROCS (STARTTLS client processes,
+# default 10).
 UPAS_TEST=${UPAS_TEST:-bench}
 # Nothing is deleted until every figure is taken.  On ext4 without a
 # journal (as on these machines) the inode allocator skips, and reads the
@@ -33,10 +38,12 @@ trap 'exit 1' INT TERM
 
 if [ "${QUICK:-0}" = 1 ]; then
 	N1=100 N100=30 CAP=${CAP:-6} NLAT=30 NTLS=40 NCLI=40 ROUNDS=${ROUNDS:-1}
+	TLSPROCS=${TLSPROCS:-4}
 else
-	N1=500 N100=200 CAP=${CAP:-15} NLAT=200 NTLS=200 NCLI=200 ROUNDS=${ROUNDS:-3}
+	N1=500 N100=200 CAP=${CAP:-15} NLAT=200 NTLS=300 NCLI=200 ROUNDS=${ROUNDS:-3}
+	TLSPROCS=${TLSPROCS:-10}
 fi
-SERVERS=${SERVERS:-ours postfix opensmtpd sink floor}
+SERVERS=${SERVERS:-ours postfix opensmtpd sink floor privfloor}
 CONCS="1 10 50"
 SIZES="1024 102400"
 RCPT=bench@test.example
@@ -98,16 +105,18 @@ for s in $SERVERS; do
 			m=$("$SMTPD" -C /dev/null -T | awk '$1 == "mailer" { print $2 }')
 			sed -i -e "s|^mailer [^ ]*|mailer $m|" "$CONF"
 		fi
-		# a second instance with a certificate, for STARTTLS only, so that
-		# the plain one measures connections without TLS set-up
+		# a second instance with a certificate (what an MX runs):
+		# STARTTLS offered; smtp-source never uses it, the TLS load does
 		{ cat "$CONF"; printf 'cert %s\nkey %s\n' "$T/cert.pem" "$T/key.pem"; } > "$T/tls.conf"
 		tcpserver_start "$port" >/dev/null || { note "ours: tcpserver did not start"; continue; }
 		OURS_TCP=${_pids##* }
-		PORT_ourstls=$(freeport)
-		tcpserver -R -H -l 0 -c 200 -b 100 127.0.0.1 "$PORT_ourstls" "$SMTPD" -C "$T/tls.conf" \
+		PORT_ourscert=$(freeport)
+		tcpserver -R -H -l 0 -c 200 -b 100 127.0.0.1 "$PORT_ourscert" "$SMTPD" -C "$T/tls.conf" \
 		    >>"$T/tcpserver-tls.out" 2>&1 &
 		bg_track $!
-		wait_port "$PORT_ourstls" || PORT_ourstls=
+		OURSCERT_TCP=$!
+		if wait_port "$PORT_ourscert"; then up="$up ourscert"
+		else note "ourscert: tcpserver did not start"; PORT_ourscert=; fi
 		;;
 	postfix)
 		if ! postfix_start "$port" -c "$T/cert.pem" -k "$T/key.pem" \
@@ -132,8 +141,21 @@ for s in $SERVERS; do
 		sink_start "$port" >"$T/sink.out" 2>&1 ||
 		    { note "sink: did not start: $(tail -n 1 "$T/sink.out")"; continue; }
 		;;
+	privfloor)
+		# static, like trivial: the floor of a split, delivering server
+		cc -O2 -static -o "$T/privfloor" "$B/privfloor.c" ||
+		    { note "privfloor: privfloor.c did not build"; continue; }
+		mkdir -p "$T/pfchroot" "$T/pfmail/tmp" "$T/pfmail/new" "$T/pfmail/cur"
+		chmod 755 "$T/pfchroot"
+		chown -R "$MAIL_USER" "$T/pfmail"
+		PF2_MD=$T/pfmail
+		tcpserver -R -H -l 0 -c 200 -b 100 127.0.0.1 "$port" "$T/privfloor" "$T/pfchroot" \
+		    "$(id -u "$SMTPD_USER")" "$(id -u "$MAIL_USER")" "$T/pfmail" >/dev/null 2>&1 &
+		bg_track $!
+		wait_port "$port" || { note "privfloor: tcpserver did not start"; continue; }
+		;;
 	floor)
-		cc -O2 -o "$T/trivial" "$B/trivial.c" || { note "floor: trivial.c did not build"; continue; }
+		cc -O2 -static -o "$T/trivial" "$B/trivial.c" || { note "floor: trivial.c did not build"; continue; }
 		tcpserver -R -H -l 0 -c 200 -b 100 127.0.0.1 "$port" "$T/trivial" >/dev/null 2>&1 &
 		bg_track $!
 		wait_port "$port" || { note "floor: tcpserver did not start"; continue; }
@@ -145,7 +167,8 @@ echo "servers:$up"
 
 maildir_of() {
 	case $1 in
-	ours) echo "$OURS_MD" ;;
+	ours|ourscert) echo "$OURS_MD" ;;
+	privfloor) echo "$PF2_MD" ;;
 	postfix) echo "$PF_MD" ;;
 	opensmtpd) echo "$OS_MD" ;;
 	*) echo "" ;;
@@ -214,17 +237,22 @@ for mode in single multi; do
 	for size in $SIZES; do
 		for c in $CONCS; do
 			for s in $up; do
+				# with a certificate: the c=10 1 KiB cell only
+				[ "$s" = ourscert ] && continue
 				cell "$s" "$mode" "$size" "$c"
 			done
+			[ "$mode $size $c" = "single 1024 10" ] &&
+			    case " $up " in *" ourscert "*) cell ourscert single 1024 10 ;; esac
 		done
 	done
 done
 
-# the c=10 1 KiB cell again, ROUNDS in all, the three servers in turn:
-# one run of each moves by 10-35 % with the machine, their medians less
+# the c=10 1 KiB cell again, ROUNDS in all, the servers in turn: one
+# run of each moves by 10-35 % with the machine, their medians less
+ROUNDED="ours ourscert postfix floor privfloor"
 r=2
 while [ "$r" -le "$ROUNDS" ]; do
-	for s in ours postfix floor; do
+	for s in $ROUNDED; do
 		case " $up " in *" $s "*) cell "$s" single 1024 10 "$r" ;; esac
 	done
 	r=$((r + 1))
@@ -236,17 +264,17 @@ echo
 echo "load: messages/second delivered (smtp-source; single = one message per"
 echo "connection, multi = each of the c connections sends n/c messages;"
 echo "* = stopped at the ${CAP}s cap, ! = errors, see the notes)"
-printf '%-7s %6s %3s %9s %9s %9s %9s %9s %8s %8s %8s\n' mode size c ours postfix opensmtpd \
-    sink floor ours/pf ours/os ours/flr
+printf '%-7s %6s %3s %9s %9s %9s %9s %9s %9s %8s %8s %8s\n' mode size c ours postfix opensmtpd \
+    sink floor privfloor ours/pf ours/os ours/pfl
 for mode in single multi; do
 	for size in $SIZES; do
 		for c in $CONCS; do
 			o=$(res ours $mode $size $c); p=$(res postfix $mode $size $c)
 			q=$(res opensmtpd $mode $size $c); k=$(res sink $mode $size $c)
-			f=$(res floor $mode $size $c)
-			printf '%-7s %6s %3s %9s %9s %9s %9s %9s %8s %8s %8s\n' $mode $size $c \
-			    "$o" "$p" "$q" "$k" "$f" "$(ratio "$(num "$o")" "$(num "$p")")" \
-			    "$(ratio "$(num "$o")" "$(num "$q")")" "$(ratio "$(num "$o")" "$(num "$f")")"
+			f=$(res floor $mode $size $c); g=$(res privfloor $mode $size $c)
+			printf '%-7s %6s %3s %9s %9s %9s %9s %9s %9s %8s %8s %8s\n' $mode $size $c \
+			    "$o" "$p" "$q" "$k" "$f" "$g" "$(ratio "$(num "$o")" "$(num "$p")")" \
+			    "$(ratio "$(num "$o")" "$(num "$q")")" "$(ratio "$(num "$o")" "$(num "$g")")"
 		done
 	done
 done
@@ -254,7 +282,7 @@ done
 if [ "$ROUNDS" -gt 1 ]; then
 	echo
 	echo "single 1024 c=10, $ROUNDS rounds taken in turn (messages/second; the last line has the medians)"
-	for s in ours postfix floor; do
+	for s in $ROUNDED; do
 		case " $up " in *" $s "*) ;; *) continue ;; esac
 		printf '  %-9s %s  median %s\n' "$s" \
 		    "$(cat "$T/r.$s.single.1024.10" "$T"/r.$s.single.1024.10.* 2>/dev/null | tr '\n' ' ')" \
@@ -264,25 +292,29 @@ fi
 
 # --- STARTTLS ----------------------------------------------------------------
 echo
-echo "starttls: handshakes/second (python ssl, one connection each: banner, EHLO,"
-echo "STARTTLS, handshake, EHLO, QUIT; resumed = session ticket offered)"
+echo "starttls: sessions/second, $TLSPROCS client processes (python ssl), $NTLS sessions"
+echo "each way: banner, EHLO, STARTTLS, handshake, EHLO, one 1 KiB message, QUIT;"
+echo "full = no ticket offered, resumed = each process offers its last ticket;"
+echo "client cpu = the clients' own user+system ms per session"
 for s in ours postfix; do
 	case $s in
-	ours) port=${PORT_ourstls:-} ;;
+	ours) port=${PORT_ourscert:-} ;;
 	postfix) port=${PORT_postfix:-}; case " $up " in *" postfix "*) ;; *) port= ;; esac ;;
 	esac
 	if [ -z "$port" ]; then
 		printf '  %-9s full=n/a resumed=n/a\n' "$s"; continue
 	fi
-	full=$($PROBE tls "$port" "$NTLS" full "$CAP" 2>>"$T/probe.err")
-	res=$($PROBE tls "$port" "$NTLS" resume "$CAP" 2>>"$T/probe.err")
-	case $full in [0-9]*) ;; *) full="n/a 0 0" ;; esac
-	case $res in [0-9]*) ;; *) res="n/a 0 0" ;; esac
-	set -- $full; fr=$1; fn=$2
-	set -- $res; rr=$1; rn=$2; ru=$3
+	full=$($PROBE tlsload "$port" "$TLSPROCS" "$NTLS" full "$CAP" 2>>"$T/probe.err")
+	res=$($PROBE tlsload "$port" "$TLSPROCS" "$NTLS" resume "$CAP" 2>>"$T/probe.err")
+	case $full in [0-9]*) ;; *) full="n/a 0 0 0" ;; esac
+	case $res in [0-9]*) ;; *) res="n/a 0 0 0" ;; esac
+	set -- $full; fr=$1; fn=$2; fc=$4
+	set -- $res; rr=$1; rn=$2; ru=$3; rc=$4
 	[ "$fn" = 0 ] && fr=n/a
 	[ "$rn" = 0 ] && rr=n/a
-	printf '  %-9s full=%s resumed=%s (%s of %s reused)\n' "$s" "$fr" "$rr" "$ru" "$rn"
+	echo "$fr" > "$T/tls.$s"
+	printf '  %-9s full=%s (client cpu %s ms) resumed=%s (%s of %s reused, client cpu %s ms)\n' \
+	    "$s" "$fr" "$fc" "$rr" "$ru" "$rn" "$rc"
 done
 
 # --- memory ------------------------------------------------------------------
@@ -297,6 +329,14 @@ case " $up " in
 	*) echo "  ours      $m" ;;
 	esac ;;
 *) echo "  ours      n/a" ;;
+esac
+case " $up " in
+*" ourscert "*) m=$($PROBE mem "$PORT_ourscert" "$OURSCERT_TCP" "" tls); set -- $m
+	case $1 in
+	[0-9]*) printf '  ours_tls  %s kB (parent + child, under TLS: %s) pss=%s uss=%s\n' "$1" \
+		    "$(shift 3; echo "$*")" "$2" "$3" ;;
+	*) echo "  ours_tls  $m" ;;
+	esac ;;
 esac
 case " $up " in
 *" postfix "*) m=$($PROBE mem "$PORT_postfix" "$PF_MASTER" smtpd); set -- $m
@@ -364,6 +404,9 @@ fi
 bench_stop
 
 v() { median "$T/r.$1.single.1024.10" "$T"/r.$1.single.1024.10.*; }
-echo "bench: c=10 size=1024 ours=$(v ours) postfix=$(v postfix) opensmtpd=$(v opensmtpd)" \
-    "floor=$(v floor) ours/postfix=$(ratio "$(v ours)" "$(v postfix)")" \
-    "ours/floor=$(ratio "$(v ours)" "$(v floor)")"
+t() { cat "$T/tls.$1" 2>/dev/null || echo n/a; }
+echo "bench: c=10 size=1024 ours=$(v ours) ours_cert=$(v ourscert) ours_tls=$(t ours)" \
+    "postfix=$(v postfix) postfix_tls=$(t postfix) floor=$(v floor)" \
+    "privsep_floor=$(v privfloor) cert/plain=$(ratio "$(v ourscert)" "$(v ours)")" \
+    "tls/postfix_tls=$(ratio "$(t ours)" "$(t postfix)")" \
+    "ours/privsep_floor=$(ratio "$(v ours)" "$(v privfloor)")"
