@@ -230,15 +230,15 @@ p_tls(struct parent *p, struct ps_msg *m)
 			ps_msg_closefd(&eof);
 		parent_kill(p, "the child spoke after the TLS handoff");
 	}
-	while (waitpid(p->child, &status, 0) == -1)
-		if (errno != EINTR)
-			parent_kill(p, "waitpid");
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		parent_kill(p, "the child did not exit cleanly at STARTTLS");
+	while ((n = waitpid(p->child, &status, 0)) == -1 && errno == EINTR)
+		;
+	/* reaped: from here parent_kill() must not signal its pid again */
 	(void)close(p->fd);
 	p->fd = p->tlsfd;
 	p->child = p->tlschild;
 	p->tlsfd = -1;
+	if (n == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		parent_kill(p, "the child did not exit cleanly at STARTTLS");
 	if (send(p->fd, &go, 1, 0) != 1 || ps_hello_recv(p->fd) == -1)
 		parent_kill(p, "no hello from the TLS child");
 }

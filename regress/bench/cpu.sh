@@ -8,20 +8,28 @@
 # floor, a build of regress/bench/trivial.c) just runs.  Not part of the
 # suite.  Usage: sh regress/bench/cpu.sh [program...] (default: the built
 # smtpd and the floor).  Copy a binary elsewhere to compare builds: an
-# smtpd finds smtpd-tls.so beside itself.
+# smtpd finds smtpd-tls.so beside itself.  CERT=1: the smtpd configuration
+# has a certificate (STARTTLS offered, smtp-source never uses it).
 UPAS_TEST=${UPAS_TEST:-bench-cpu}
 . "$(cd "$(dirname "$0")/../.." && pwd)/regress/lib.sh"
 . "$TOP/regress/peers/sink.sh"
 sink_bins || { echo "cpu.sh: no smtp-source"; exit 1; }
 command -v perf >/dev/null 2>&1 || { echo "cpu.sh: no perf"; exit 1; }
 N=${N:-300} C=${C:-10}
-cc -O2 -o "$T/trivial" "$TOP/regress/bench/trivial.c" || exit 1
+cc -O2 -static -o "$T/trivial" "$TOP/regress/bench/trivial.c" || exit 1
 [ $# -gt 0 ] || set -- "$SMTPD" "$T/trivial"
 smtpd_setup
 sed -i -e '/^greetpause /d' "$CONF"
 echo 'ournets 127.0.0.0/8' >> "$CONF"
 m=$("$SMTPD" -C /dev/null -T | awk '$1 == "mailer" { print $2 }')
 sed -i -e "s|^mailer [^ ]*|mailer $m|" "$CONF"
+# CERT=1: with a certificate configured (STARTTLS offered, never used)
+if [ "${CERT:-0}" = 1 ]; then
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=mx.test.example \
+	    -keyout "$T/key.pem" -out "$T/cert.pem" >/dev/null 2>&1
+	chmod 600 "$T/key.pem"
+	printf 'cert %s\nkey %s\n' "$T/cert.pem" "$T/key.pem" >> "$CONF"
+fi
 for b in "$@"; do
 	port=$(freeport)
 	if "$b" -C /dev/null -T </dev/null >/dev/null 2>&1; then set -- "$b" -C "$CONF"; else set -- "$b"; fi

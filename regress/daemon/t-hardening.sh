@@ -1,6 +1,6 @@
 #!/bin/sh
 # The hardening flags cannot silently fall off (Makefile HARDEN_*): every
-# program and smtpd's TLS module imports the stack protector's and
+# program and smtpd's TLS module, as built and as installed, imports the stack protector's and
 # FORTIFY's checking functions (__stack_chk_fail, __*_chk), is linked
 # with RELRO and BIND_NOW, and every program is a PIE.  And the Makefile
 # adds its flags to a packager's CPPFLAGS, CFLAGS and LDFLAGS, never
@@ -8,8 +8,16 @@
 . "${UPAS_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/regress/lib.sh"
 command -v readelf >/dev/null 2>&1 || { skip "hardening" "no readelf (binutils)"; exit 0; }
 
-for f in "$SMTPD" "$(dirname "$SMTPD")/smtpd-tls.so" "$SMTP" "$DELIVER"; do
-	n=$(basename "$f")
+bins="$SMTPD $(dirname "$SMTPD")/smtpd-tls.so $SMTP $DELIVER"
+# and as `make install' puts them (the plain build only: install builds in $TOP)
+if [ "$BIN" = "$TOP" ] && make -C "$TOP" -s install DESTDIR="$T/inst" >"$T/install.log" 2>&1; then
+	bins="$bins $(find "$T/inst" -type f \( -name smtpd -o -name smtpd-tls.so -o -name smtp \
+	    -o -name deliver \) | sort | tr '\n' ' ')"
+elif [ "$BIN" = "$TOP" ]; then
+	fail "make install DESTDIR=..."; sed 's/^/#   /' "$T/install.log" | tail -5
+fi
+for f in $bins; do
+	n=$(basename "$f"); case $f in "$T"/inst/*) n="installed $n" ;; esac
 	[ -f "$f" ] || { fail "$n: built"; continue; }
 	dyn=$(readelf -dW "$f")
 	syms=$(readelf --dyn-syms -W "$f" | awk '$7 == "UND" { print $8 }')
