@@ -42,6 +42,7 @@ for k in rsa ec; do
 		    "$T/$k.conf" >"$T/memscan.out" 2>&1; rc=$?
 		sed "s/\$/ ($k, TLS $v)/" "$T/memscan.out"
 		[ $rc -eq 0 ] || fail "memscan.py exited $rc ($k, TLS $v)"
+		grep -q '^not ok' "$T/memscan.out" && sed 's/^/#   hold: /' "$T/hold.out"
 		exec 3>&-
 		wait $hp
 		sleep 0.3
@@ -54,7 +55,8 @@ $TLSC hold "$P" 1.3 30 <"$T/hold.sys" >"$T/hold.out" 2>&1 &
 hp=$!
 exec 3>"$T/hold.sys"
 i=0; while ! grep -q ready "$T/hold.out" && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
-cpid=$(pgrep -u "$SMTPD_USER" -f "$T/ec.conf" | head -n 1)
+# the newest: the session held open, not one still exiting
+cpid=$(pgrep -n -u "$SMTPD_USER" -f "$T/ec.conf")
 [ -n "$cpid" ] && kill -SYS "$cpid"
 exec 3>&-
 wait $hp
