@@ -517,6 +517,9 @@ main(int argc, char **argv)
 	if (chdir("/") == -1)
 		fatal("chdir /");
 	ps_setids(&mailids);
+	/* unveil(2) would hide the module at STARTTLS: load it now */
+	if (conf.certfile[0] != '\0' && sandbox_parent_paths)
+		tls_preload();
 	parent_sandbox(&conf);
 	parent_run(&par);
 }

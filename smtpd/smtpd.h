@@ -342,6 +342,7 @@ void	 p_auth(struct parent *, struct ps_msg *);
 /* tlsmod.c */
 int	 libexec_find(const char *, char *, size_t);	/* a root-owned file of ours */
 void	 p_tls(struct parent *, struct ps_msg *);	/* STARTTLS: the handoff */
+void	 tls_preload(void);			/* the module, no key, before a path sandbox */
 
 /* rcpt.c: the parent's recipient check, and the child's question */
 void	 p_rcpt(struct parent *, struct ps_msg *);

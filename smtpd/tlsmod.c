@@ -203,6 +203,17 @@ tls_handoff(struct session *s)
 }
 
 /*
+ * Where the parent's sandbox limits the paths it may open (OpenBSD's
+ * unveil), the module is loaded before it; the key is still read at
+ * STARTTLS, from the descriptor opened as root.
+ */
+void
+tls_preload(void)
+{
+	(void)modload();
+}
+
+/*
  * The parent, at the child's PS_TLS_REQ: the module and the key, then
  * the waiting child in place of the one that asked.  Once yes is said,
  * the old child must end without another word (else it is killed).
