@@ -294,7 +294,8 @@ session_run(struct session *s)
 	size_t	len;
 	int	r;
 
-	io_clock(s, 0);		/* sessiontimeout counts from here */
+	if (s->sessend == 0)	/* (set at connect when a child may take over) */
+		io_clock(s, 0);	/* sessiontimeout counts from here */
 	(void)signal(SIGPIPE, SIG_IGN);
 	(void)signal(SIGXFSZ, SIG_IGN);
 	logfd = s->psfd;

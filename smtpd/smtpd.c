@@ -490,8 +490,11 @@ main(int argc, char **argv)
 	s->conf = &conf;
 	s->peer = &peer;
 	par.tlsfd = -1;
-	if (conf.certfile[0] != '\0')
+	if (conf.certfile[0] != '\0') {
+		/* one sessiontimeout for both children, from now */
+		io_clock(s, 0);
 		tls_waiter(&par, s, &childids, dbgfd);
+	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) == -1)
 		fatal("socketpair");
 	if ((pid = fork()) == -1)
