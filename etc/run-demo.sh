@@ -11,7 +11,7 @@ if [ "$(id -u)" != 0 ]; then
 	echo "run-demo: must run as root (smtpd drops privileges itself)" >&2
 	exit 1
 fi
-for u in _smtpd _upasmail; do
+for u in _upassmtpd _upasmail; do
 	id "$u" >/dev/null 2>&1 || { echo "run-demo: no user $u (make deps)" >&2; exit 1; }
 done
 [ -x smtpd/smtpd ] && [ -x deliver/deliver ] || { echo "run-demo: build first (make)" >&2; exit 1; }

@@ -33,7 +33,7 @@ fi
 
 # The two unprivileged users of the privilege split (smtpd.conf: user, mailuser).
 if [ "$(id -u)" = 0 ]; then
-	for u in _smtpd _upasmail; do
+	for u in _upassmtpd _upasmail; do
 		id "$u" >/dev/null 2>&1 ||
 		    useradd -r -M -d /nonexistent -s /usr/sbin/nologin "$u" 2>/dev/null ||
 		    useradd -r -s /sbin/nologin "$u"

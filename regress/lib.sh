@@ -10,7 +10,7 @@ DELIVER=$BIN/deliver/deliver
 TNAME=${UPAS_TEST:-$(basename "$0" | sed 's/\.[a-z]*$//')}
 T=$TOP/regress/tmp/$(echo "$TNAME" | tr ':/' '__')
 rm -rf "$T"; mkdir -p "$T"; chmod 755 "$T"
-SMTPD_USER=_smtpd
+SMTPD_USER=_upassmtpd
 MAIL_USER=_upasmail
 
 pass() { echo "ok - $*"; }

@@ -18,7 +18,7 @@
  * smtpd: one SMTP connection on fd 0/1, started as root by inetd,
  * tcpserver or a systemd socket.  Everything that needs root is opened
  * here; then the process splits into the session child (chrooted,
- * _smtpd, sandboxed: it speaks SMTP) and the parent (the mail user: it
+ * _upassmtpd, sandboxed: it speaks SMTP) and the parent (the mail user: it
  * answers the child and runs the mailer).
  */
 

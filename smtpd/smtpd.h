@@ -50,7 +50,7 @@
 #define SMTPD_RUNQ	LIBEXECDIR "/upas/runq"
 #define SMTPD_SMTP	LIBEXECDIR "/upas/smtp"
 #define SMTPD_MAILER	LIBEXECDIR "/upas/deliver"
-#define SMTPD_USER	"_smtpd"	/* the session child */
+#define SMTPD_USER	"_upassmtpd"	/* the session child */
 #define SMTPD_MAILUSER	"_upasmail"	/* the parent after the drop, and the mailer */
 
 #define SMTP_CMDMAX	512		/* RFC 5321 4.5.3.1.4, CRLF included */

@@ -1,6 +1,6 @@
 #!/bin/sh
 # The split seen from outside while a session is open: the child is
-# _smtpd, chrooted, no_new_privs, seccomp; the parent is the mail user.
+# _upassmtpd, chrooted, no_new_privs, seccomp; the parent is the mail user.
 # A child that sends a malformed privsep message (injected with gdb) is
 # killed, and the parent lives to log it.
 . "${UPAS_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/regress/lib.sh"

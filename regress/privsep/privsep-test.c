@@ -704,14 +704,14 @@ main(int argc, char *argv[])
 	test_marshal();
 	test_hello();
 	test_log();
-	if (getuid() != 0 || ps_lookup_user("_smtpd", &ids) == -1) {
-		printf("skip - privdrop and chroot # needs root and _smtpd\n");
+	if (getuid() != 0 || ps_lookup_user("_upassmtpd", &ids) == -1) {
+		printf("skip - privdrop and chroot # needs root and _upassmtpd\n");
 		test_sandbox(&ids, 0);
 		return nfail != 0;
 	}
 	check(ps_lookup_user("no-such-user-here", &ids) == -1,
 	    "lookup of a missing user fails");
-	ps_lookup_user("_smtpd", &ids);
+	ps_lookup_user("_upassmtpd", &ids);
 	test_chroot(&ids);
 	test_privdrop(&ids);
 	test_setids();

@@ -64,7 +64,7 @@ server(int s, const char *cert, const char *key, const char *root)
 	    (ctx = tls_server()) == NULL || tls_configure(ctx, cfg) == -1)
 		return 10;
 	if (root != NULL) {
-		if (ps_lookup_user("_smtpd", &ids) == -1)
+		if (ps_lookup_user("_upassmtpd", &ids) == -1)
 			return 11;
 		ps_privdrop(root, &ids);
 	}
