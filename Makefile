@@ -188,21 +188,77 @@ bench: deps
 lint:
 	mandoc -Tlint -Wwarning ${MANS}
 
+# make install: the programs, the manual pages and samples, with the
+# configured paths written into them (etc/subst.sh).  The configuration:
+#   CONFSTYLE=live    $(SYSCONFDIR)/upas/smtpd.conf etc. installed only if
+#                     absent, never over a live one (the default; Debian's
+#                     package marks them conffiles)
+#   CONFSTYLE=sample  name.sample beside them, for the package to copy
+#                     (FreeBSD's @sample)
+#   CONFSTYLE=none    only $(EXAMPLESDIR), for OpenBSD's @sample
+# Samples of the inetd, xinetd, tcpserver, systemd and fail2ban set-ups,
+# and of every configuration file, go to $(EXAMPLESDIR) in any case.
+EXAMPLESDIR ?=	${PREFIX}/share/examples/upas
+CONFSTYLE ?=	live
+CONFFILES =	smtpd.conf blocked maildirs
+SAMPLES =	smtpd.conf blocked maildirs inetd.conf smtpd.run smtpd.socket \
+		smtpd@.service xinetd.d/upas-smtpd fail2ban/filter.d/upas-smtpd.conf \
+		fail2ban/jail.d/upas-smtpd.conf
+SUBST =		sh etc/subst.sh ${SYSCONFDIR} ${LIBEXECDIR} ${LOCALSTATEDIR}
+
 install: all
-	install -d ${DESTDIR}${LIBEXECDIR}/upas ${DESTDIR}${SYSCONFDIR}/upas \
-	    ${DESTDIR}${MANDIR}/man5 ${DESTDIR}${MANDIR}/man8
+	install -d ${DESTDIR}${LIBEXECDIR}/upas ${DESTDIR}${MANDIR}/man5 \
+	    ${DESTDIR}${MANDIR}/man8 ${DESTDIR}${EXAMPLESDIR}/xinetd.d \
+	    ${DESTDIR}${EXAMPLESDIR}/fail2ban/filter.d \
+	    ${DESTDIR}${EXAMPLESDIR}/fail2ban/jail.d
 	install -m 755 smtpd/smtpd smtp/smtp deliver/deliver runq/runq ${DESTDIR}${LIBEXECDIR}/upas/
 	install -m 644 smtpd/smtpd-tls.so ${DESTDIR}${LIBEXECDIR}/upas/
-	install -m 644 man/smtp.8 ${DESTDIR}${MANDIR}/man8/upas-smtp.8
-	install -m 644 man/deliver.8 ${DESTDIR}${MANDIR}/man8/upas-deliver.8
-	install -m 644 man/smtpd.conf.5 ${DESTDIR}${MANDIR}/man5/upas-smtpd.conf.5
-	for f in smtpd.conf blocked; do \
-	    [ -f ${DESTDIR}${SYSCONFDIR}/upas/$$f ] || \
-	    install -m 644 etc/$$f ${DESTDIR}${SYSCONFDIR}/upas/$$f; done
+	${SUBST} < man/smtp.8 > ${DESTDIR}${MANDIR}/man8/upas-smtp.8
+	${SUBST} < man/deliver.8 > ${DESTDIR}${MANDIR}/man8/upas-deliver.8
+	${SUBST} < man/smtpd.conf.5 > ${DESTDIR}${MANDIR}/man5/upas-smtpd.conf.5
+	chmod 644 ${DESTDIR}${MANDIR}/man8/upas-smtp.8 \
+	    ${DESTDIR}${MANDIR}/man8/upas-deliver.8 \
+	    ${DESTDIR}${MANDIR}/man5/upas-smtpd.conf.5
+	for l in smtpd runq; do \
+	    ln -sf upas-smtp.8 ${DESTDIR}${MANDIR}/man8/upas-$$l.8; done
+	for f in ${SAMPLES}; do \
+	    ${SUBST} < etc/$$f > ${DESTDIR}${EXAMPLESDIR}/$$f && \
+	    chmod 644 ${DESTDIR}${EXAMPLESDIR}/$$f || exit 1; done
+	chmod 755 ${DESTDIR}${EXAMPLESDIR}/smtpd.run
+	case "${CONFSTYLE}" in \
+	live) install -d ${DESTDIR}${SYSCONFDIR}/upas; \
+	    for f in ${CONFFILES}; do \
+	    [ -e ${DESTDIR}${SYSCONFDIR}/upas/$$f ] || \
+	    install -m 644 ${DESTDIR}${EXAMPLESDIR}/$$f \
+	    ${DESTDIR}${SYSCONFDIR}/upas/$$f; done ;; \
+	sample) install -d ${DESTDIR}${SYSCONFDIR}/upas; \
+	    for f in ${CONFFILES}; do \
+	    install -m 644 ${DESTDIR}${EXAMPLESDIR}/$$f \
+	    ${DESTDIR}${SYSCONFDIR}/upas/$$f.sample; done ;; \
+	none) ;; \
+	*) echo "CONFSTYLE: live, sample or none" >&2; exit 1 ;; \
+	esac
+
+# Everything install put there but the live configuration (and what the
+# administrator made: the spool, the logs, the users).
+uninstall:
+	for f in smtpd smtp deliver runq smtpd-tls.so; do \
+	    rm -f ${DESTDIR}${LIBEXECDIR}/upas/$$f; done
+	-rmdir ${DESTDIR}${LIBEXECDIR}/upas
+	for p in upas-smtp upas-smtpd upas-runq upas-deliver; do \
+	    rm -f ${DESTDIR}${MANDIR}/man8/$$p.8; done
+	rm -f ${DESTDIR}${MANDIR}/man5/upas-smtpd.conf.5
+	for f in ${SAMPLES}; do rm -f ${DESTDIR}${EXAMPLESDIR}/$$f; done
+	-rmdir ${DESTDIR}${EXAMPLESDIR}/fail2ban/filter.d \
+	    ${DESTDIR}${EXAMPLESDIR}/fail2ban/jail.d \
+	    ${DESTDIR}${EXAMPLESDIR}/fail2ban ${DESTDIR}${EXAMPLESDIR}/xinetd.d \
+	    ${DESTDIR}${EXAMPLESDIR}
+	for f in ${CONFFILES}; do \
+	    rm -f ${DESTDIR}${SYSCONFDIR}/upas/$$f.sample; done
 
 clean:
 	rm -f ${PROGS} ${PRIVSEP_OBJS} ${SMTPD_OBJS} ${SMTP_OBJS} ${DELIVER_OBJS} ${TLSMOD_OBJS} ${RUNQ_OBJS} \
 	    privsep/libprivsep.a
 
-.PHONY: all deps run test check-bsd asan fuzz bench lint install clean
+.PHONY: all deps run test check-bsd asan fuzz bench lint install uninstall clean
 
