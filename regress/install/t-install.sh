@@ -63,3 +63,25 @@ rm -rf "$S"
 check "CONFSTYLE=none: examples only" mk CONFSTYLE=none
 [ ! -e "$S/etc" ] && pass "CONFSTYLE=none: nothing in SYSCONFDIR" ||
     fail "CONFSTYLE=none: nothing in SYSCONFDIR"
+
+# the ports' file lists are what make install puts there
+P=$T/port
+rm -rf "$P"
+make -s install DESTDIR="$P" PREFIX=/usr/local SYSCONFDIR=/etc MANDIR=/usr/local/man \
+    EXAMPLESDIR=/usr/local/share/examples/upas CONFSTYLE=none >>"$T/make.log" 2>&1
+got=$(cd "$P/usr/local" && find . ! -type d | sed 's,^\./,,' | sort)
+want=$(grep -v '^@new\|^@sample\|^@mode\|^@owner\|^@group\|/$\|pkg-readmes' \
+    "$TOP/ports/openbsd/mail/upas-smtp/pkg/PLIST" | sed 's/^@[a-z]* //' | sort)
+expect "OpenBSD PLIST lists what make install installs" '^$' \
+    "$(printf '%s\n' "$got" | diff - "$(printf '%s\n' "$want" > "$T/plist.o"; echo "$T/plist.o")")"
+rm -rf "$P"
+make -s install DESTDIR="$P" PREFIX=/usr/local SYSCONFDIR=/usr/local/etc \
+    MANDIR=/usr/local/share/man EXAMPLESDIR=/usr/local/share/examples/upas \
+    CONFSTYLE=sample >>"$T/make.log" 2>&1
+got=$(cd "$P/usr/local" && find . ! -type d | sed 's,^\./,,' | sort)
+want=$(grep -v '^@dir' "$TOP/ports/freebsd/mail/upas-smtp/pkg-plist" |
+    sed 's/^@sample //; s/\.gz$//; s,%%PORTEXAMPLES%%%%EXAMPLESDIR%%,share/examples/upas,' | sort)
+printf '%s\n' "$want" > "$T/plist.f"
+expect "FreeBSD pkg-plist lists what make install installs" '^$' \
+    "$(printf '%s\n' "$got" | diff - "$T/plist.f")"
+rm -rf "$P"
