@@ -102,7 +102,7 @@ for s in $SERVERS; do
 		sed -i -e '/^greetpause /d' "$CONF"
 		echo 'ournets 127.0.0.0/8' >> "$CONF"
 		if [ "${BENCH_MAILER:-builtin}" = builtin ]; then
-			m=$("$SMTPD" -C /dev/null -T | awk '$1 == "mailer" { print $2 }')
+			m=$("$SMTPD" -C /dev/null -T 2>/dev/null | awk '$1 == "mailer" { print $2 }')
 			sed -i -e "s|^mailer [^ ]*|mailer $m|" "$CONF"
 		fi
 		# a second instance with a certificate (what an MX runs):
