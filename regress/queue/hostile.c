@@ -49,6 +49,7 @@ void p_grey(struct parent *p, struct ps_msg *m) { parent_kill(p, "test: grey"); 
 void p_dns(struct parent *p, struct ps_msg *m) { parent_kill(p, "test: dns"); }
 void p_auth(struct parent *p, struct ps_msg *m) { parent_kill(p, "test: auth"); }
 void p_sign(struct parent *p, struct ps_msg *m) { parent_kill(p, "test: sign"); }
+void p_tls(struct parent *p, struct ps_msg *m) { parent_kill(p, "test: tls"); }
 int
 ps_request(struct session *s, uint32_t t, const struct ps_buf *b, uint32_t a,
     struct ps_msg *m)

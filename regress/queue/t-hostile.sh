@@ -7,6 +7,9 @@ if nm "$BIN/privsep/libprivsep.a" 2>/dev/null | grep -q __asan_; then
 	cc=clang; san="-fsanitize=address,undefined -fno-omit-frame-pointer"
 fi
 pkg=$(pkg-config --cflags --libs libbsd-overlay 2>/dev/null)
+# handlers added to parent.c later and not stood in for in hostile.c are
+# left unresolved: this test never sends their requests
+pkg="$pkg -Wl,--unresolved-symbols=ignore-in-object-files"
 # shellcheck disable=SC2086
 if ! $cc -std=gnu11 -D_GNU_SOURCE -g -O1 -Wall -Wno-unused-parameter $san \
     -I"$TOP/privsep" -I"$TOP/smtpd" -o "$T/hostile" "$TOP/regress/queue/hostile.c" \
