@@ -191,6 +191,8 @@ main(int argc, char *argv[])
 	(void)snprintf(mk, sizeof(mk), "%s/mailer-ran", argv[1]);
 	marker = mk;
 	(void)unlink(mk);
+	/* the parent is forked from here: nothing buffered to print twice */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	log_init("hostile", LOG_TO_STDERR, 0);
 	(void)signal(SIGPIPE, SIG_IGN);
 
