@@ -191,7 +191,7 @@ log_line(int prio, const char *in)
 static void
 vlog_errno(int prio, int err, const char *fmt, va_list ap)
 {
-	char	line[LOG_LINEMAX + 16], msg[LOG_LINEMAX];
+	char	line[LOG_LINEMAX + 128], msg[LOG_LINEMAX];	/* sid, addr, msg */
 
 	if (prio == LOG_DEBUG && !log_verbose)
 		return;
