@@ -28,7 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PS_VERSION	1		/* bump on any change to a type or a payload */
+#define PS_VERSION	2		/* bump on any change to a type or a payload */
 #define PS_MAXMSG	16384		/* header included, as MAX_IMSGSIZE */
 
 struct ps_hdr {				/* same host: host byte order */

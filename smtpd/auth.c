@@ -280,17 +280,21 @@ auth_login(struct session *s, const char *ir, struct creds *c)
 static int
 auth_cram(struct session *s, const char *ir, struct creds *c)
 {
-	uint8_t	 buf[AUTH_BUFSZ];
-	char	 b64[sizeof(c->chal) * 2];
-	size_t	 n;
-	int	 r;
+	static struct ps_msg	 m;
+	uint8_t			 buf[AUTH_BUFSZ];
+	char			 b64[sizeof(c->chal) * 2];
+	size_t			 n;
+	int			 r;
 
 	if (ir != NULL) {
 		reply(s, 501, "5.5.4", "CRAM-MD5 takes no initial response");
 		return 1;
 	}
-	snprintf(c->chal, sizeof(c->chal), "<%u.%lld@%s>", arc4random(),
-	    (long long)time(NULL), s->conf->hostname);
+	/* the parent makes the challenge and checks the answer against it */
+	if (ps_request(s, PS_AUTH_CHAL_REQ, NULL, PS_AUTH_CHAL, &m) == -1 ||
+	    ps_get_str(&m, c->chal, sizeof(c->chal)) == -1 ||
+	    ps_end(&m) == -1 || c->chal[0] != '<')
+		fatalx("auth: bad challenge from the parent");
 	auth_encode((const uint8_t *)c->chal, strlen(c->chal), b64,
 	    sizeof(b64));
 	if (auth_ask(s, b64, buf, sizeof(buf), &n))
@@ -306,26 +310,25 @@ auth_cram(struct session *s, const char *ir, struct creds *c)
 	return 0;
 }
 
-/* The parent's verdict: 1 yes, 0 no. */
-static int
+/* The parent's verdict: AUTH_OK, AUTH_FAILED, AUTH_TEMPFAIL, AUTH_LIMITED. */
+static uint32_t
 auth_check(struct session *s, struct creds *c)
 {
 	static struct ps_msg	 m;
 	struct ps_buf		 b;
-	uint32_t		 ok;
+	uint32_t		 v;
 
 	ps_buf_init(&b);
 	ps_add_u32(&b, c->mech);
 	ps_add_str(&b, c->user);
 	ps_add_str(&b, c->authzid);
 	ps_add_data(&b, c->secret, c->secretlen);
-	ps_add_str(&b, c->mech == AUTHM_CRAMMD5 ? c->chal : "");
 	if (ps_request(s, PS_AUTH_REQ, &b, PS_AUTH_ANS, &m) == -1)
 		fatalx("auth: no answer from the parent");
 	explicit_bzero(&b, sizeof(b));
-	if (ps_get_u32(&m, &ok) == -1 || ps_end(&m) == -1)
+	if (ps_get_u32(&m, &v) == -1 || ps_end(&m) == -1 || v > AUTH_LIMITED)
 		fatalx("auth: bad answer");
-	return ok != 0;
+	return v;
 }
 
 static int
@@ -356,6 +359,7 @@ cmd_auth(struct session *s, char *arg)
 {
 	static struct creds	 c;
 	char			*mech, *ir;
+	uint32_t		 v = AUTH_FAILED;
 	int			 r;
 
 	if (auth_refused(s))
@@ -380,9 +384,14 @@ cmd_auth(struct session *s, char *arg)
 		reply(s, 504, "5.5.4", "Unrecognized authentication mechanism");
 		return;
 	}
-	if (r == 0 && auth_check(s, &c)) {
+	if (r == 0)
+		v = auth_check(s, &c);
+	if (r == 0 && v == AUTH_OK) {
 		strlcpy(s->authuser, c.user, sizeof(s->authuser));
 		reply(s, 235, "2.7.0", "Authentication successful");
+	} else if (r == 0 && v != AUTH_FAILED) {
+		/* RFC 4954 6: our fault or our limit, not a failure of theirs */
+		reply(s, 454, "4.7.0", "Temporary authentication failure");
 	} else if (r == 0) {
 		if (++s->authfails >= AUTH_MAXFAILS) {
 			reply(s, 421, "4.7.0", "Too many failed authentications, "

@@ -42,7 +42,7 @@
 
 enum ktype {
 	K_BOOL, K_STR, K_PATH, K_INT, K_SIZE, K_SECS, K_NETS, K_DOMAINS,
-	K_MAILER,
+	K_MAILER, K_AUTHFAIL,
 };
 
 struct keyword {
@@ -60,6 +60,7 @@ struct keyword {
 
 /* Sorted for bsearch. */
 static const struct keyword keywords[] = {
+	{ "authfail",		K_AUTHFAIL, F(authfailmax), 0, 100, 0 },
 	{ "blocked",		K_PATH,	F(blocked),	0, 0, 0 },
 	{ "cert",		K_PATH,	F(certfile),	0, 0, 0 },
 	{ "chroot",		K_PATH,	F(chroot),	0, 0, 0 },
@@ -158,6 +159,8 @@ conf_defaults(struct conf *c)
 	c->maxqueuetime = 5 * 86400;	/* RFC 5321 4.5.4.1: 4-5 days */
 	c->maxsize = 35 * 1024 * 1024;
 	c->maxrcpt = 100;		/* RFC 5321 4.5.3.1.8: at least 100 */
+	c->authfailmax = 10;		/* AUTH failures per address an hour */
+	c->authfailwindow = 3600;
 	c->maxhops = 100;
 	c->maxerrors = 10;
 	c->timeout = 300;		/* RFC 5321 4.5.3.2.7: 5 minutes */
@@ -317,7 +320,7 @@ set_keyword(struct conf *c, const struct keyword *k, char **w, int n,
 {
 	char		*field = (char *)c + k->off;
 	struct netaddr	 na;
-	long long	 v;
+	long long	 v, secs;
 	int		 i;
 
 	if (n == 0) {
@@ -325,7 +328,7 @@ set_keyword(struct conf *c, const struct keyword *k, char **w, int n,
 		return -1;
 	}
 	if (n > 1 && k->type != K_NETS && k->type != K_DOMAINS &&
-	    k->type != K_MAILER) {
+	    k->type != K_MAILER && k->type != K_AUTHFAIL) {
 		(void)snprintf(err, errsz, "%s takes one value", k->name);
 		return -1;
 	}
@@ -389,6 +392,18 @@ set_keyword(struct conf *c, const struct keyword *k, char **w, int n,
 		for (i = 1; i < n; i++)
 			if (strlist_add(&c->mailerargs, w[i]) == -1)
 				fatal("conf");
+		return 0;
+	case K_AUTHFAIL:	/* "authfail N SECONDS" (authpriv.c) */
+		if (n != 2 || parse_num(w[0], K_INT, &v) == -1 ||
+		    v < k->min || v > k->max ||
+		    parse_num(w[1], K_SECS, &secs) == -1 ||
+		    secs < 1 || secs > DAY) {
+			(void)snprintf(err, errsz, "authfail: wanted failures "
+			    "(0 to 100, 0: no limit) and seconds (1 to 1d)");
+			return -1;
+		}
+		c->authfailmax = (int)v;
+		c->authfailwindow = (int)secs;
 		return 0;
 	}
 	return -1;
@@ -570,6 +585,10 @@ conf_print(const struct conf *c, FILE *fp)
 				print_word(fp, c->ourdomains.v[j]);
 			}
 			fputc('\n', fp);
+			break;
+		case K_AUTHFAIL:
+			fprintf(fp, "%s %d %d\n", k->name, c->authfailmax,
+			    c->authfailwindow);
 			break;
 		case K_MAILER:
 			fprintf(fp, "%s ", k->name);

@@ -30,13 +30,17 @@
  * older than greyexpire are removed, a bounded number per connection.
  */
 
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -306,4 +310,129 @@ p_grey(struct parent *p, struct ps_msg *m)
 	ps_buf_init(&b);
 	ps_add_u32(&b, rv);
 	parent_reply(p, PS_GREY_ANS, m->hdr.id, -1, &b);
+}
+
+/*
+ * authfail: AUTH failures per client address across connections, kept
+ * beside the greylist as authfail/<address>, one decimal time per
+ * failure, the newest authfailmax of them, under flock(2) since other
+ * connections' parents update the same file.  IPv6 clients are counted
+ * by their /64, which one host usually holds whole.
+ */
+#define AUTHFAIL_LINE	24		/* one decimal time and its newline, at most */
+#define AUTHFAIL_MAX	100		/* authfail N: N at most (conf.c) */
+
+static int
+authfail_name(const struct peer *pe, char *out, size_t outsz)
+{
+	const struct sockaddr_in6	*s6;
+	struct in6_addr			 a;
+	char				 buf[INET6_ADDRSTRLEN];
+
+	if (pe->remote.ss_family != AF_INET6) {
+		if (pe->raddr[0] == '\0')
+			return -1;
+		return strlcpy(out, pe->raddr, outsz) < outsz ? 0 : -1;
+	}
+	s6 = (const struct sockaddr_in6 *)&pe->remote;
+	if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
+		return strlcpy(out, pe->raddr, outsz) < outsz ? 0 : -1;
+	a = s6->sin6_addr;
+	memset(a.s6_addr + 8, 0, 8);
+	if (inet_ntop(AF_INET6, &a, buf, sizeof(buf)) == NULL)
+		return -1;
+	return snprintf(out, outsz, "%s-64", buf) < (int)outsz ? 0 : -1;
+}
+
+/* The file, locked; -1 when it cannot be (no greydir, no permission). */
+static int
+authfail_open(struct parent *p)
+{
+	char	 name[INET6_ADDRSTRLEN + 8];
+	int	 dfd, fd;
+
+	if (p->greyfd == -1 || authfail_name(p->peer, name, sizeof(name)) == -1)
+		return -1;
+	if ((dfd = mkdir_at(p->greyfd, "authfail")) == -1)
+		return -1;
+	fd = openat(dfd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	close(dfd);
+	if (fd == -1)
+		return -1;
+	if (flock(fd, LOCK_EX) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* The failures still inside the window, oldest first, at most max. */
+static size_t
+authfail_read(int fd, time_t now, int window, time_t *v, size_t max)
+{
+	char		 buf[AUTHFAIL_LINE * AUTHFAIL_MAX + 1], *line, *end;
+	const char	*err;
+	ssize_t		 n;
+	size_t		 k = 0;
+	long long	 t;
+
+	if ((n = pread(fd, buf, sizeof(buf) - 1, 0)) <= 0)
+		return 0;
+	buf[n] = '\0';
+	for (line = buf; (end = strchr(line, '\n')) != NULL; line = end + 1) {
+		*end = '\0';
+		t = strtonum(line, 1, LLONG_MAX, &err);
+		if (err != NULL || t > now || now - t >= window)
+			continue;
+		if (k == max) {			/* keep the newest */
+			memmove(v, v + 1, (max - 1) * sizeof(*v));
+			k--;
+		}
+		v[k++] = (time_t)t;
+	}
+	return k;
+}
+
+/* 1: the limit is reached; 0: go on; -1: no state, so no AUTH (454). */
+int
+authfail_check(struct parent *p)
+{
+	time_t	 v[AUTHFAIL_MAX];
+	size_t	 k;
+	int	 fd, max = p->conf->authfailmax;
+
+	if (max <= 0)
+		return 0;
+	if ((fd = authfail_open(p)) == -1) {
+		log_warn("authfail: %s/authfail", p->conf->greydir);
+		return -1;
+	}
+	k = authfail_read(fd, time(NULL), p->conf->authfailwindow, v,
+	    (size_t)max);
+	close(fd);
+	return k >= (size_t)max;
+}
+
+void
+authfail_add(struct parent *p)
+{
+	char	 buf[AUTHFAIL_LINE * AUTHFAIL_MAX + 1];
+	time_t	 v[AUTHFAIL_MAX], now = time(NULL);
+	size_t	 k, i, o = 0;
+	int	 fd, max = p->conf->authfailmax;
+
+	if (max <= 0 || (fd = authfail_open(p)) == -1)
+		return;
+	k = authfail_read(fd, now, p->conf->authfailwindow, v, (size_t)max);
+	if (k == (size_t)max) {
+		memmove(v, v + 1, (k - 1) * sizeof(*v));
+		k--;
+	}
+	v[k++] = now;
+	for (i = 0; i < k; i++)
+		o += snprintf(buf + o, sizeof(buf) - o, "%lld\n",
+		    (long long)v[i]);
+	if (ftruncate(fd, 0) == -1 || pwrite(fd, buf, o, 0) != (ssize_t)o)
+		log_warn("authfail: %s", p->peer->raddr);
+	close(fd);
 }

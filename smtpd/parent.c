@@ -41,11 +41,15 @@
 #include "smtpd.h"
 #include "log.h"
 
-#define R_FD		0x01	/* an fd must come with it */
-#define R_ONCE		0x02	/* at most once per connection */
-#define R_NEEDTLS	0x04	/* only after the child reported TLS (or -p) */
-#define R_SPOOL		0x08	/* only with an open spool file */
-#define R_NOSPOOL	0x10	/* only without one */
+/*
+ * What a request needs.  Nothing the child sends carries an fd (the spool
+ * fd goes the other way), so any fd is a violation.  Counts that matter
+ * are kept by the handlers: p_auth (AUTH_MAXREQS), p_sign (SIGN_MAX).
+ */
+#define R_NEEDTLS	0x01	/* only after the child reported TLS (or -p) */
+#define R_SPOOL		0x02	/* only with an open spool file */
+#define R_NOSPOOL	0x04	/* only without one */
+#define R_HELO		0x08	/* only after HELO/EHLO (the child's ST_HELO) */
 
 #define LOG_BURST	200	/* child log lines before the rate limit... */
 #define LOG_RATE	20	/* ...then this many per second */
@@ -68,14 +72,15 @@ static const struct ps_rule {
 } ps_rules[] = {
 	{ PS_LOG,	   8, 4 + 4 + 8192,	0,		p_log },
 	{ PS_STATE,	   4, 4,		0,		p_state },
-	{ PS_QUEUE_OPEN,   0, 0,		R_NOSPOOL,	p_queue_open },
-	{ PS_QUEUE_COMMIT, 28, PS_MAXPAYLOAD,	R_SPOOL,	p_queue_commit },
+	{ PS_QUEUE_OPEN,   0, 0,		R_HELO | R_NOSPOOL, p_queue_open },
+	{ PS_QUEUE_COMMIT, 28, PS_MAXPAYLOAD,	R_HELO | R_SPOOL, p_queue_commit },
 	{ PS_QUEUE_ABORT,  0, 0,		0,		p_queue_abort },
-	{ PS_QUEUE_DUMP,   12, PS_MAXPAYLOAD,	R_SPOOL,	p_queue_dump },
-	{ PS_POLICY_REQ,   4, 4 + SMTP_PATHMAX,	0,		p_policy },
-	{ PS_GREY_REQ,	   4, 4 + SMTP_PATHMAX,	0,		p_grey },
+	{ PS_QUEUE_DUMP,   12, PS_MAXPAYLOAD,	R_HELO | R_SPOOL, p_queue_dump },
+	{ PS_GREY_REQ,	   4, 4 + SMTP_PATHMAX,	R_HELO,		p_grey },
+	/* HELO's own DNS check comes before ST_HELO */
 	{ PS_DNS_REQ,	   8, 8 + SMTP_PATHMAX,	0,		p_dns },
-	{ PS_AUTH_REQ,	   20, 4096,		R_NEEDTLS,	p_auth },
+	{ PS_AUTH_CHAL_REQ, 0, 0,		R_HELO | R_NEEDTLS, p_auth_chal },
+	{ PS_AUTH_REQ,	   16, 4096,		R_HELO | R_NEEDTLS, p_auth },
 	/* mid-handshake, before the child can report ST_TLS */
 	{ PS_SIGN_REQ,	   12, 4096,		0,		p_sign },
 	{ PS_RCPT_REQ,	   4, 4 + SMTP_PATHMAX,	0,		p_rcpt },
@@ -226,20 +231,14 @@ rule_find(uint32_t type)
 static void
 rule_check(struct parent *p, const struct ps_rule *r, struct ps_msg *m)
 {
-	uint32_t	bit;
-
 	if (r == NULL)
 		parent_kill(p, "unknown message type");
 	if (m->len < r->minlen || m->len > r->maxlen)
 		parent_kill(p, "bad length");
-	if ((r->flags & R_FD) && m->fd == -1)
-		parent_kill(p, "missing fd");
-	if (!(r->flags & R_FD) && m->fd != -1)
+	if (m->fd != -1)
 		parent_kill(p, "unexpected fd");
-	bit = 1U << ((m->hdr.type - PS_FIRSTTYPE) & 31);
-	if ((r->flags & R_ONCE) && (p->seen & bit))
-		parent_kill(p, "repeated once-only message");
-	p->seen |= bit;
+	if ((r->flags & R_HELO) && !(p->state & ST_HELO))
+		parent_kill(p, "request before HELO");
 	if ((r->flags & R_NEEDTLS) && !(p->state & ST_TLS) &&
 	    !p->conf->plainauth)
 		parent_kill(p, "request needs TLS");
@@ -490,6 +489,40 @@ queue_answer(struct parent *p, int code, const char *esc, const char *text)
 	(void)parent_reply(p, PS_QUEUE_ANS, curid, -1, &b);
 }
 
+/*
+ * What the child should have refused, checked again with the parent's
+ * own facts (ournets, its own AUTH verdict, the blocked file read before
+ * fork) before any mailer runs: a commit an honest child could not have
+ * sent is an attack, and the client gets no 250.
+ */
+static void
+commit_check(struct parent *p, const char *sender, char **rcpt, size_t nrcpt)
+{
+	char		 e[SMTP_PATHMAX * 4 + 1];
+	const char	*why;
+	enum action	 a;
+	int		 authed = p->authuser[0] != '\0';
+	size_t		 i;
+
+	if (p->conf->requireauth && !authed)
+		parent_kill(p, "commit without AUTH (-a)");
+	a = policy_mail(p->conf, p->peer, authed, sender);
+	if (a != ACT_NONE && a != ACT_ALLOW) {
+		log_warnx("commit from=<%s> refused: blocked file says %s",
+		    log_escape(e, sizeof(e), sender, strlen(sender)),
+		    action_name(a));
+		parent_kill(p, "commit of a blocked transaction");
+	}
+	for (i = 0; i < nrcpt; i++) {
+		if ((why = policy_relay(p->conf, p->peer, authed,
+		    rcpt[i])) == NULL)
+			continue;
+		log_warnx("commit rcpt=<%s> refused: %s",
+		    log_escape(e, sizeof(e), rcpt[i], strlen(rcpt[i])), why);
+		parent_kill(p, "commit with a recipient we do not relay for");
+	}
+}
+
 static void
 p_queue_commit(struct parent *p, struct ps_msg *m)
 {
@@ -508,6 +541,7 @@ p_queue_commit(struct parent *p, struct ps_msg *m)
 		parent_kill(p, "bad commit flags");
 	nrcpt = get_rcpts(p, m, &rcpt);
 	get_end(p, m);
+	commit_check(p, sender, rcpt, nrcpt);
 	for (i = 0; i < nrcpt; i++)
 		if (!rcpt_accepted(rcpt[i]))
 			parent_kill(p, "recipient not accepted at RCPT");

@@ -26,12 +26,14 @@
 
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <arpa/inet.h>
 
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "log.h"
 #include "smtpd.h"
@@ -373,20 +375,137 @@ policy_sender(const struct conf *c, const char *sender)
 	return a;
 }
 
-/* PS_POLICY_REQ: str sender -> PS_POLICY_ANS u32 action */
-void
-p_policy(struct parent *p, struct ps_msg *m)
+/*
+ * The blocked file's verdict on a transaction: by address first, then
+ * by sender; ACT_NONE for our networks and authenticated clients.  The
+ * child asks it at MAIL (rules.c), the parent again at the commit.
+ */
+enum action
+policy_mail(const struct conf *c, const struct peer *p, int authed,
+    const char *sender)
 {
-	char		 sender[SMTP_PATHMAX + 1];
-	struct ps_buf	 b;
-	enum action	 a;
+	if (p->trusted || authed)
+		return ACT_NONE;
+	if (p->ipaction != ACT_NONE)
+		return p->ipaction;
+	return policy_sender(c, sender);
+}
 
-	if (ps_get_str(m, sender, sizeof(sender)) == -1 || ps_end(m) == -1) {
-		parent_kill(p, "bad policy request");
-		return;
+/* Does an address literal ("[1.2.3.4]", "[IPv6:...]") equal this address? */
+int
+policy_literal_is(const char *lit, const struct sockaddr_storage *ss)
+{
+	char		 buf[INET6_ADDRSTRLEN + 8], *p;
+	uint8_t		 a[16];
+	const uint8_t	*b;
+	size_t		 n = strlen(lit);
+
+	if (n < 3 || lit[0] != '[' || lit[n - 1] != ']' || n - 2 >= sizeof(buf))
+		return 0;
+	memcpy(buf, lit + 1, n - 2);
+	buf[n - 2] = '\0';
+	p = buf;
+	if (strncasecmp(p, "ipv6:", 5) == 0) {
+		p += 5;
+		if (inet_pton(AF_INET6, p, a) != 1 || ss->ss_family != AF_INET6)
+			return 0;
+		b = ((const struct sockaddr_in6 *)ss)->sin6_addr.s6_addr;
+		return memcmp(a, b, 16) == 0;
 	}
-	a = policy_sender(p->conf, sender);
-	ps_buf_init(&b);
-	ps_add_u32(&b, a);
-	parent_reply(p, PS_POLICY_ANS, m->hdr.id, -1, &b);
+	if (inet_pton(AF_INET, p, a) != 1)
+		return 0;
+	if (ss->ss_family == AF_INET)
+		b = (const uint8_t *)&((const struct sockaddr_in *)ss)->sin_addr;
+	else if (ss->ss_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(
+	    &((const struct sockaddr_in6 *)ss)->sin6_addr))
+		b = ((const struct sockaddr_in6 *)ss)->sin6_addr.s6_addr + 12;
+	else
+		return 0;
+	return memcmp(a, b, 4) == 0;
+}
+
+/* a equals b, ignoring case and one trailing dot of a; b "" never. */
+int
+policy_same_name(const char *a, const char *b)
+{
+	size_t	 n = strlen(a);
+
+	if (*b == '\0')
+		return 0;
+	if (n > 0 && a[n - 1] == '.')
+		n--;
+	return strlen(b) == n && strncasecmp(a, b, n) == 0;
+}
+
+/*
+ * A destination domain we take mail for (smtpd.conf(5) norelay):
+ * ourdomains, our host and domain names, a name without a dot, "[]" and
+ * the literal of the address the client connected to (local).
+ */
+int
+policy_ourdomain(const struct conf *c, const struct sockaddr_storage *local,
+    const char *dom)
+{
+	if (*dom == '\0' || strcmp(dom, "[]") == 0)
+		return 1;
+	if (*dom == '[')
+		return policy_literal_is(dom, local);
+	if (strchr(dom, '.') == NULL)
+		return 1;
+	return policy_same_name(dom, c->hostname) ||
+	    policy_same_name(dom, c->domain) ||
+	    domain_match(&c->ourdomains, dom);
+}
+
+/* The domain of user@domain (after the last @), or of a bang path (first). */
+const char *
+policy_addr_domain(const char *addr, char *dom, size_t domsz)
+{
+	const char	*at, *bang;
+
+	dom[0] = '\0';
+	if ((at = strrchr(addr, '@')) != NULL)
+		strlcpy(dom, at + 1, domsz);
+	else if ((bang = strchr(addr, '!')) != NULL) {
+		size_t	 n = bang - addr;
+
+		if (n < domsz) {
+			memcpy(dom, addr, n);
+			dom[n] = '\0';
+		}
+	}
+	return dom;
+}
+
+/*
+ * The relay rule, one function for the child at RCPT and the parent at
+ * the commit, so that a compromised child gains nothing by skipping it.
+ * Relaying is allowed when norelay is off, for ournets and after the
+ * parent accepted an AUTH (authed).  Otherwise a recipient must be
+ * "postmaster" (RFC 5321 4.5.1) or local@domain with one of our domains,
+ * and its local part must not route on: a mailer such as Postfix's
+ * sendmail relays user%other@us, other!user@us and "user@other"@us, and
+ * a source route (RFC 5321 C) names other hosts too.  NULL when rcpt may
+ * go to the mailer, else why not: "relay" or "routing".
+ */
+const char *
+policy_relay(const struct conf *c, const struct peer *p, int authed,
+    const char *rcpt)
+{
+	const char	*at;
+	size_t		 n;
+
+	if (!c->norelay || p->trusted || authed)
+		return NULL;
+	if (strcasecmp(rcpt, "postmaster") == 0)
+		return NULL;
+	if (rcpt[0] == '@' || (at = strrchr(rcpt, '@')) == NULL)
+		return "routing";
+	n = at - rcpt;
+	if (n == 0 || memchr(rcpt, '@', n) != NULL ||
+	    memchr(rcpt, '%', n) != NULL || memchr(rcpt, '!', n) != NULL)
+		return "routing";
+	if (!policy_ourdomain(c, &p->local, at + 1))
+		return "relay";
+	return NULL;
 }

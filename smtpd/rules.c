@@ -101,89 +101,11 @@ ask(struct session *s, uint32_t type, const struct ps_buf *b, uint32_t atype,
 	return 0;
 }
 
-/* Does an address literal ("[1.2.3.4]", "[IPv6:...]") equal this address? */
-static int
-literal_is(const char *lit, const struct sockaddr_storage *ss)
-{
-	char		 buf[INET6_ADDRSTRLEN + 8], *p;
-	uint8_t		 a[16];
-	const uint8_t	*b;
-	size_t		 n = strlen(lit);
-
-	if (n < 3 || lit[0] != '[' || lit[n - 1] != ']' || n - 2 >= sizeof(buf))
-		return 0;
-	memcpy(buf, lit + 1, n - 2);
-	buf[n - 2] = '\0';
-	p = buf;
-	if (strncasecmp(p, "ipv6:", 5) == 0) {
-		p += 5;
-		if (inet_pton(AF_INET6, p, a) != 1 || ss->ss_family != AF_INET6)
-			return 0;
-		b = ((const struct sockaddr_in6 *)ss)->sin6_addr.s6_addr;
-		return memcmp(a, b, 16) == 0;
-	}
-	if (inet_pton(AF_INET, p, a) != 1)
-		return 0;
-	if (ss->ss_family == AF_INET)
-		b = (const uint8_t *)&((const struct sockaddr_in *)ss)->sin_addr;
-	else if (ss->ss_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(
-	    &((const struct sockaddr_in6 *)ss)->sin6_addr))
-		b = ((const struct sockaddr_in6 *)ss)->sin6_addr.s6_addr + 12;
-	else
-		return 0;
-	return memcmp(a, b, 4) == 0;
-}
-
-static int
-same_name(const char *a, const char *b)
-{
-	size_t	 n = strlen(a);
-
-	if (*b == '\0')
-		return 0;
-	if (n > 0 && a[n - 1] == '.')
-		n--;
-	return strlen(b) == n && strncasecmp(a, b, n) == 0;
-}
-
-/*
- * A destination domain we take mail for (smtpd.conf(5), norelay): ourdomains, our
- * host and domain names, a name without a dot, "[]" and the literal of
- * the address the client connected to.
- */
+/* A destination domain we take mail for: policy.c's rule. */
 static int
 ourdomain(const struct session *s, const char *dom)
 {
-	const struct conf	*c = s->conf;
-
-	if (*dom == '\0' || strcmp(dom, "[]") == 0)
-		return 1;
-	if (*dom == '[')
-		return literal_is(dom, &s->peer->local);
-	if (strchr(dom, '.') == NULL)
-		return 1;
-	return same_name(dom, c->hostname) || same_name(dom, c->domain) ||
-	    domain_match(&c->ourdomains, dom);
-}
-
-/* Split user@domain (or a bang path: the last domain) into its domain. */
-static const char *
-addr_domain(const char *addr, char *dom, size_t domsz)
-{
-	const char	*at, *bang;
-
-	dom[0] = '\0';
-	if ((at = strrchr(addr, '@')) != NULL)
-		strlcpy(dom, at + 1, domsz);
-	else if ((bang = strchr(addr, '!')) != NULL) {
-		size_t	 n = bang - addr;
-
-		if (n < domsz) {
-			memcpy(dom, addr, n);
-			dom[n] = '\0';
-		}
-	}
-	return dom;
+	return policy_ourdomain(s->conf, &s->peer->local, dom);
 }
 
 static void
@@ -283,13 +205,13 @@ static const char *
 helo_check(struct session *s, const char *name)
 {
 	if (name[0] == '[') {
-		if (!literal_is(name, &s->peer->remote))
+		if (!policy_literal_is(name, &s->peer->remote))
 			return "literal-mismatch";
 		return NULL;
 	}
 	/* "claims to be us", unless it really is us connecting */
-	if ((same_name(name, s->conf->hostname) ||
-	    same_name(name, s->conf->domain)) &&
+	if ((policy_same_name(name, s->conf->hostname) ||
+	    policy_same_name(name, s->conf->domain)) &&
 	    strcmp(s->peer->raddr, s->peer->laddr) != 0)
 		return "claims-us";
 	/* the extra checks only ask for AUTH (-E), never refuse alone */
@@ -352,7 +274,7 @@ check_senderdom(struct session *s)
 	struct ps_buf	 b;
 	uint32_t	 rv;
 
-	addr_domain(s->sender, dom, sizeof(dom));
+	policy_addr_domain(s->sender, dom, sizeof(dom));
 	if (dom[0] == '\0' || dom[0] == '[')
 		return 0;
 	if (s->conf->unbound[0] == '\0') {
@@ -397,8 +319,6 @@ int
 rules_mail(struct session *s)
 {
 	char		 e[SMTP_PATHMAX * 4 + 1];
-	struct ps_buf	 b;
-	uint32_t	 v;
 	enum action	 a;
 
 	s->senderaction = ACT_NONE;
@@ -407,14 +327,8 @@ rules_mail(struct session *s)
 	tarpit_rejects(s);
 	if (trusted(s))
 		return 0;
-	a = s->peer->ipaction;
-	if (a == ACT_NONE && s->conf->blockn > 0 && !s->nullsender) {
-		ps_buf_init(&b);
-		ps_add_str(&b, s->sender);
-		if (ask(s, PS_POLICY_REQ, &b, PS_POLICY_ANS, &v) == 0 &&
-		    v <= ACT_DELAY)
-			a = v;
-	}
+	/* the blocked file was read before fork: this copy is the parent's */
+	a = policy_mail(s->conf, s->peer, 0, s->sender);
 	s->senderaction = a;
 	if (a != ACT_NONE)
 		log_info("policy addr=%s sender=\"%s\" action=%s reason=blocked-%s",
@@ -436,30 +350,11 @@ rules_mail(struct session *s)
 	return 0;
 }
 
-static int
-relay_ok(struct session *s, const char *rcpt)
-{
-	char		 dom[SMTP_PATHMAX + 1];
-	const char	*p, *q;
-
-	if (strchr(rcpt, '@') != NULL)
-		return ourdomain(s, addr_domain(rcpt, dom, sizeof(dom)));
-	/* a bang path: every domain but the user must be ours */
-	for (p = rcpt; (q = strchr(p, '!')) != NULL; p = q + 1) {
-		if ((size_t)(q - p) >= sizeof(dom))
-			return 0;
-		memcpy(dom, p, q - p);
-		dom[q - p] = '\0';
-		if (!ourdomain(s, dom))
-			return 0;
-	}
-	return 1;	/* "postmaster" and other bare local names */
-}
-
 int
 rules_rcpt(struct session *s, const char *rcpt)
 {
 	char		 e[SMTP_PATHMAX * 4 + 1], e2[SMTP_PATHMAX * 4 + 1];
+	const char	*why;
 	struct ps_buf	 b;
 	uint32_t	 v;
 
@@ -468,12 +363,17 @@ rules_rcpt(struct session *s, const char *rcpt)
 	tarpit_rejects(s);
 	if (trusted(s))
 		return 0;
-	if (s->conf->norelay && !relay_ok(s, rcpt)) {
+	/* the parent applies the same rule to the commit (policy.c) */
+	if ((why = policy_relay(s->conf, s->peer, 0, rcpt)) != NULL) {
 		log_info("policy addr=%s sender=\"%s\" rcpt=\"%s\" action=reject "
-		    "reason=relay", s->peer->raddr, esc(e, sizeof(e), s->sender),
-		    esc(e2, sizeof(e2), rcpt));
+		    "reason=%s", s->peer->raddr, esc(e, sizeof(e), s->sender),
+		    esc(e2, sizeof(e2), rcpt), why);
 		reject(s);
-		reply(s, 554, "5.7.1", "Relaying denied");
+		if (strcmp(why, "relay") == 0)
+			reply(s, 554, "5.7.1", "Relaying denied");
+		else
+			reply(s, 554, "5.7.1", "Relaying denied: no source "
+			    "routes, no %%, ! or @ in the local part");
 		return 1;
 	}
 	/* greylisting: not for allowed peers, nor for mail we refuse anyway */
@@ -522,7 +422,7 @@ rules_headers(struct session *s, char *buf, size_t sz)
 	if (!s->conf->norelay || trusted(s) || s->nullsender ||
 	    s->sender[0] == '\0' || sz < sizeof(tag))
 		return 0;
-	addr_domain(s->sender, dom, sizeof(dom));
+	policy_addr_domain(s->sender, dom, sizeof(dom));
 	if (dom[0] == '\0')
 		strlcpy(dom, s->helo, sizeof(dom));
 	if (!ourdomain(s, dom))
@@ -599,7 +499,7 @@ masquerade(const struct session *s, const char *addr)
 
 	if (*addr == '\0')
 		return 0;
-	addr_domain(addr, dom, sizeof(dom));
+	policy_addr_domain(addr, dom, sizeof(dom));
 	if (strchr(addr, '@') == NULL && strchr(addr, '!') == NULL)
 		strlcpy(dom, s->helo, sizeof(dom));
 	for (i = 0; dom[i] != '\0'; i++)

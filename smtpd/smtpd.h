@@ -159,6 +159,8 @@ struct conf {
 	int		 greymin;		/* greymin: seconds before a retry counts */
 	int		 greymax;		/* greymax: seconds a marker stays valid */
 	int		 greyexpire;		/* greyexpire: markers older are removed */
+	int		 authfailmax;		/* authfail N: AUTH failures per address... */
+	int		 authfailwindow;	/* ...in this many seconds; 0 N: no limit */
 
 	struct blockrule *blockv;		/* blocked, parsed before fork */
 	size_t		 blockn;
@@ -194,16 +196,14 @@ enum smtpd_ps_type {
 	PS_QUEUE_ABORT,		/* c>p (empty): drop the open spool; no answer */
 	PS_QUEUE_DUMP,		/* c>p str reason, str sender, u32 nrcpt, rcpts:
 				   keep the spool under dumpdir (-s) -> PS_QUEUE_ANS */
-	PS_POLICY_REQ,		/* c>p str sender (the blocked file, by account) */
-	PS_POLICY_ANS,		/* p>c u32 enum action */
 	PS_GREY_REQ,		/* c>p str rcpt */
 	PS_GREY_ANS,		/* p>c u32 GREY_* */
 	PS_DNS_REQ,		/* c>p u32 DNSQ_*, str name */
 	PS_DNS_ANS,		/* p>c u32 DNS_* */
 	PS_AUTH_REQ,		/* c>p u32 AUTHM_*, str user, str authzid,
-				   data secret (PLAIN/LOGIN password, CRAM hex digest),
-				   str challenge (CRAM-MD5, else "") */
-	PS_AUTH_ANS,		/* p>c u32 ok */
+				   data secret (PLAIN/LOGIN password, CRAM hex digest;
+				   CRAM-MD5 answers the parent's last challenge) */
+	PS_AUTH_ANS,		/* p>c u32 AUTH_* */
 	PS_SIGN_REQ,		/* c>p u32 keytype, u32 padding, data input */
 	PS_SIGN_ANS,		/* p>c u32 ok, data signature */
 	PS_RCPT_REQ,		/* c>p str rcpt (rcpt.c) */
@@ -211,6 +211,8 @@ enum smtpd_ps_type {
 	PS_TLS_REQ,		/* c>p (empty): STARTTLS; on yes the child exits
 				   and the one forked to wait takes over (tlsmod.c) */
 	PS_TLS_ANS,		/* p>c u32 ok */
+	PS_AUTH_CHAL_REQ,	/* c>p (empty): a CRAM-MD5 challenge, please */
+	PS_AUTH_CHAL,		/* p>c str challenge (RFC 2195 msg-id form) */
 };
 
 #define ST_TLS		0x1
@@ -243,6 +245,12 @@ enum smtpd_ps_type {
 #define AUTHM_LOGIN	2
 #define AUTHM_CRAMMD5	3
 
+/* PS_AUTH_ANS: the parent's verdict */
+#define AUTH_FAILED	0	/* 535 5.7.8, counted */
+#define AUTH_OK		1	/* 235 2.7.0 */
+#define AUTH_TEMPFAIL	2	/* ours, not the client's: 454 4.7.0 (RFC 4954 6) */
+#define AUTH_LIMITED	3	/* authfail: too many failures from this address: 454 */
+
 /* PS_SIGN_REQ keytype and padding (tls.c, tlspriv.c) */
 #define SIGN_PROBE	0	/* no signature: answer ok, SHA-256 of the key's SPKI */
 #define SIGN_RSA	1
@@ -258,12 +266,13 @@ struct parent {
 	struct peer	*peer;
 	pid_t		 child;
 	int		 fd;		/* socketpair */
-	uint32_t	 seen;		/* PS_* types seen once (bit per type - PS_FIRSTTYPE) */
 	uint32_t	 state;		/* ST_* reported by the child */
 	int		 spoolfd;	/* open spool file, or -1 */
 	char		 msgid[32];
 	char		 authuser[256];	/* set by p_auth on success */
 	int		 authfails;
+	int		 authreqs;	/* PS_AUTH_REQ this connection */
+	char		 chal[SMTP_DOMAINMAX + 64];	/* the CRAM-MD5 challenge given, or "" */
 	int		 signs;		/* PS_SIGN_REQ this connection */
 	int		 keyfd;		/* TLS private key, opened as root, read after fork */
 	void		*tlskey;	/* tlspriv.c's loaded key */
@@ -322,13 +331,23 @@ void	 parent_sandbox(const struct conf *);
 int	 blocked_read(struct conf *);
 enum action policy_ip(const struct conf *, const struct peer *);
 enum action policy_sender(const struct conf *, const char *);
-void	 p_policy(struct parent *, struct ps_msg *);
+enum action policy_mail(const struct conf *, const struct peer *, int,
+	    const char *);	/* the blocked file on one transaction */
+const char *policy_relay(const struct conf *, const struct peer *, int,
+	    const char *);	/* NULL: rcpt may go to the mailer */
+int	 policy_ourdomain(const struct conf *, const struct sockaddr_storage *,
+	    const char *);
+int	 policy_literal_is(const char *, const struct sockaddr_storage *);
+int	 policy_same_name(const char *, const char *);
+const char *policy_addr_domain(const char *, char *, size_t);
 const char *action_name(enum action);
 int	 blocked_parse(struct conf *, FILE *, const char *);
 int	 pattern_match(const char *, const char *);	/* normalised pattern, sender */
 
 /* greylist.c (parent) */
 void	 p_grey(struct parent *, struct ps_msg *);
+int	 authfail_check(struct parent *);	/* 1: limit reached, -1: no state */
+void	 authfail_add(struct parent *);
 
 /* dns.c (parent) */
 int	 dns_init(const struct conf *);		/* -1 when no resolver is configured */
@@ -338,6 +357,7 @@ void	 p_dns(struct parent *, struct ps_msg *);
 
 /* authpriv.c (parent) */
 void	 p_auth(struct parent *, struct ps_msg *);
+void	 p_auth_chal(struct parent *, struct ps_msg *);
 
 /* tlsmod.c */
 int	 libexec_find(const char *, char *, size_t);	/* a root-owned file of ours */

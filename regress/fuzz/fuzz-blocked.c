@@ -29,7 +29,7 @@
 #include "log.h"
 #include "smtpd.h"
 
-/* p_policy() is linked in; the parent is not. */
+/* policy.c is linked in; the parent is not. */
 int
 parent_reply(struct parent *p, uint32_t t, uint32_t id, int fd,
     const struct ps_buf *b)

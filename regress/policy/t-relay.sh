@@ -30,7 +30,21 @@ expect "untrusted: postmaster always accepted" "^250" "$(line rcpt:postmaster "$
 expect "untrusted: postmaster@foreign is still relaying" "^554 5\.7\.1" "$(line rcpt:postmaster@foreign.example "$r" | cut -d' ' -f2-)"
 expect "untrusted: literal of our local address accepted" "^250" "$(line 'rcpt:u@[127.0.0.1]' "$r" | cut -d' ' -f2-)"
 expect "untrusted: literal of another address refused" "^554 5\.7\.1" "$(line 'rcpt:u@[127.0.0.9]' "$r" | cut -d' ' -f2-)"
+# local parts that route on (Postfix's sendmail relays user%other@us) and
+# source routes: refused when relaying is not allowed, as the parent would
+r=$(conv "$PU" ehlo:client.example mail:a@client.example \
+	rcpt:'v%foreign.example@ours.example' rcpt:'foreign.example!v@ours.example' \
+	rcpt:'"v@foreign.example"@ours.example' rcpt:'@ours.example:v@foreign.example' \
+	rcpt:'@foreign.example:v@ours.example' rcpt:'v.w@ours.example' quit)
+echo "$r" > "$T/routing.txt"
+expect "untrusted: user%other@ours refused" "^554 5\.7\.1" "$(line 'rcpt:v%foreign.example@ours.example' "$r" | cut -d' ' -f2-)"
+expect "untrusted: other!user@ours refused" "^554 5\.7\.1" "$(line 'rcpt:foreign.example!v@ours.example' "$r" | cut -d' ' -f2-)"
+expect "untrusted: \"user@other\"@ours refused" "^554 5\.7\.1" "$(line 'rcpt:"v@foreign.example"@ours.example' "$r" | cut -d' ' -f2-)"
+expect "untrusted: source route to a foreign mailbox refused" "^554 5\.7\.1" "$(line 'rcpt:@ours.example:v@foreign.example' "$r" | cut -d' ' -f2-)"
+expect "untrusted: source route dropped, our mailbox accepted (RFC 5321 C)" "^250 .*<v@ours.example>" "$(line 'rcpt:@foreign.example:v@ours.example' "$r" | cut -d' ' -f2-)"
+expect "untrusted: a plain local part with a dot accepted" "^250" "$(line 'rcpt:v.w@ours.example' "$r" | cut -d' ' -f2-)"
 sleep 0.3
+expect "routing refusal logged with reason=routing" 'policy .*rcpt="v%foreign.example@ours.example" action=reject reason=routing' "$(cat "$LOG")"
 expect "relay refusal logged with reason" 'policy .*rcpt="u@foreign.example" action=reject reason=relay' "$(cat "$LOG")"
 
 # trusted: ournets holds 127.0.0.0/8
@@ -39,8 +53,10 @@ CONF=$T/trusted.conf
 sed 's,^ournets .*,ournets 10.0.0.0/8 127.0.0.0/8 ::1,' "$TCONF" > "$CONF"
 PT=$(freeport)
 start_smtpd "$PT" || exit 0
-r=$(conv "$PT" ehlo:client.example mail:a@client.example rcpt:u@foreign.example quit)
+r=$(conv "$PT" ehlo:client.example mail:a@client.example rcpt:u@foreign.example \
+	rcpt:'v%foreign.example@ours.example' quit)
 expect "trusted net may relay" "^250" "$(line rcpt:u@foreign.example "$r" | cut -d' ' -f2-)"
+expect "trusted net may use a % local part" "^250" "$(line 'rcpt:v%foreign.example@ours.example' "$r" | cut -d' ' -f2-)"
 CONF=$TCONF
 
 # authenticated: AUTH PLAIN in the clear with -p
