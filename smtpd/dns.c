@@ -19,11 +19,15 @@
  * by the "unbound" keyword (forwarders, trust anchors, stub zones).  With
  * no such file there is no DNS at all: nothing falls back to resolv.conf.
  *
- * Queries are synchronous.  libunbound reads its trust anchors at the
- * first resolve, so the first query should happen as root, before the
- * privilege drop: smtpd calls dns_ptr() before fork for that reason.
- * infra-cache-max-rtt bounds each retry so that a dead forwarder costs
- * seconds, not minutes.
+ * Queries are synchronous.  The context is made from the file as root,
+ * before fork; every query, the peer's PTR included, is made by the parent
+ * after it has dropped to the mail user, so that no DNS answer is parsed
+ * as root (libunbound reads its trust anchors at the first resolve: they
+ * must be readable by the mail user).  infra-cache-max-rtt bounds each
+ * retry so that a dead forwarder costs seconds, not minutes.
+ *
+ * Names with UTF-8 are looked up as A-labels (IDNA 2008, RFC 5891):
+ * libidn2, loaded like libunbound when first needed.
  */
 
 #include <sys/socket.h>
@@ -32,10 +36,12 @@
 
 #include <ctype.h>
 #include <dlfcn.h>
+#include <idn2.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <unbound.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "smtpd.h"
@@ -73,6 +79,60 @@ static struct {
 
 static struct ub_ctx	*ctx;
 static int		 ctxfailed;
+
+static struct {
+	int		 (*lookup_u8)(const uint8_t *, uint8_t **, int);
+	void		 (*free)(void *);
+	const char	*(*strerror)(int);
+	int		 state;		/* 0 not tried, 1 loaded, -1 failed */
+} idn;
+
+static int
+idn_load(void)
+{
+	void	*h;
+
+	if (idn.state != 0)
+		return idn.state;
+	idn.state = -1;
+	if ((h = dlopen("libidn2.so.0", RTLD_NOW | RTLD_LOCAL)) == NULL &&
+	    (h = dlopen("libidn2.so", RTLD_NOW | RTLD_LOCAL)) == NULL) {
+		log_warnx("dns: cannot load libidn2: %s", dlerror());
+		return -1;
+	}
+	if ((idn.lookup_u8 = dlsym(h, "idn2_lookup_u8")) == NULL ||
+	    (idn.free = dlsym(h, "idn2_free")) == NULL ||
+	    (idn.strerror = dlsym(h, "idn2_strerror")) == NULL) {
+		log_warnx("dns: libidn2: %s", dlerror());
+		return -1;
+	}
+	idn.state = 1;
+	return 1;
+}
+
+/*
+ * A UTF-8 domain as A-labels (IDNA 2008 lookup, RFC 5891 5, input
+ * normalised to NFC).  0, -1 when it is not a valid IDN, -2 when libidn2
+ * cannot be loaded.
+ */
+int
+dns_alabel(const char *in, char *out, size_t outsz)
+{
+	uint8_t	*a = NULL;
+	int	 rv;
+
+	if (idn_load() != 1)
+		return -2;
+	rv = idn.lookup_u8((const uint8_t *)in, &a,
+	    IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
+	if (rv != IDN2_OK || a == NULL) {
+		log_info("dns: not an IDN: %s", idn.strerror(rv));
+		return -1;
+	}
+	rv = strlcpy(out, (const char *)a, outsz) < outsz ? 0 : -1;
+	idn.free(a);
+	return rv;
+}
 
 static int
 ub_load(void)
@@ -184,6 +244,12 @@ query(const char *name, int type, struct ub_result **res)
 	int			 rv;
 
 	*res = NULL;
+	/* no DNS answer is parsed as root: smtpd.c drops privileges first */
+	if (geteuid() == 0 || getuid() == 0) {
+		log_warnx("dns name=%s type=%d: query as root refused", name,
+		    type);
+		return DNS_TEMPFAIL;
+	}
 	if ((rv = ub_resolve(ctx, name, type, 1, &r)) != 0) {
 		log_warnx("dns name=%s type=%d error=\"%s\"", name, type,
 		    ub_strerror(rv));
@@ -354,7 +420,7 @@ int
 dns_check(const struct conf *c, int q, const char *name, const struct peer *p)
 {
 	if (dns_init(c) == -1)
-		return DNS_OK;	/* no resolver: -r and the DNS HELO check are off */
+		return DNS_TEMPFAIL;	/* no resolver: never a pass */
 	switch (q) {
 	case DNSQ_SENDERDOM:
 		return check_senderdom(name);

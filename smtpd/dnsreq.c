@@ -17,7 +17,10 @@
 /*
  * The parent's side of the child's DNS questions (PS_DNS_REQ): the checks
  * on what the child may ask, and the answer.  The lookups themselves are
- * dns.c's (libunbound); without a resolver every name passes, logged.
+ * dns.c's (libunbound).  Nothing passes unchecked: without a resolver, or
+ * when a UTF-8 name cannot be made A-labels for want of libidn2, the
+ * answer is DNS_TEMPFAIL (451 4.4.3); a UTF-8 name that is no valid IDN
+ * is DNS_NXDOMAIN, as is anything else DNS could not hold.
  */
 
 #include <sys/types.h>
@@ -69,7 +72,8 @@ has8bit(const char *s)
 void
 p_dns(struct parent *p, struct ps_msg *m)
 {
-	char		 name[SMTP_DOMAINMAX + 1];
+	char		 name[SMTP_DOMAINMAX + 1], alabel[SMTP_DOMAINMAX + 1];
+	char		 e[(SMTP_DOMAINMAX + 1) * 4];
 	struct ps_buf	 b;
 	uint32_t	 q;
 	int		 rv;
@@ -79,18 +83,23 @@ p_dns(struct parent *p, struct ps_msg *m)
 		parent_kill(p, "bad dns request");
 		return;
 	}
-	if (has8bit(name))
-		rv = DNS_OK;	/* XXX U-labels: no IDNA here, not checked */
-	else if (!dns_name_ok(name))
-		rv = DNS_NXDOMAIN;	/* not a name DNS could hold */
-	else if (dns_init(p->conf) == -1) {
-		rv = DNS_OK;
+	log_escape(e, sizeof(e), name, strlen(name));
+	alabel[0] = '\0';
+	if (dns_init(p->conf) == -1) {
+		rv = DNS_TEMPFAIL;
 		log_warnx("dns: no resolver configured (unbound), "
-		    "query name=%s not checked", name);
-	} else
-		rv = dns_check(p->conf, q, name, p->peer);
-	log_info("dns query=%s name=%s result=%s",
-	    q == DNSQ_SENDERDOM ? "senderdom" : "helo", name, dns_result(rv));
+		    "query name=%s not answered", e);
+	} else if (has8bit(name) && (rv = dns_alabel(name, alabel,
+	    sizeof(alabel))) != 0)
+		rv = rv == -1 ? DNS_NXDOMAIN : DNS_TEMPFAIL;
+	else if (!dns_name_ok(alabel[0] != '\0' ? alabel : name))
+		rv = DNS_NXDOMAIN;	/* not a name DNS could hold */
+	else
+		rv = dns_check(p->conf, q, alabel[0] != '\0' ? alabel : name,
+		    p->peer);
+	log_info("dns query=%s name=%s%s%s result=%s",
+	    q == DNSQ_SENDERDOM ? "senderdom" : "helo", e,
+	    alabel[0] != '\0' ? " alabel=" : "", alabel, dns_result(rv));
 	ps_buf_init(&b);
 	ps_add_u32(&b, rv);
 	parent_reply(p, PS_DNS_ANS, m->hdr.id, -1, &b);

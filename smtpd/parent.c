@@ -395,6 +395,7 @@ p_queue_open(struct parent *p, struct ps_msg *m)
 		log_warn("spool %s", p->conf->spool);
 		ps_add_u32(&b, 0);
 		ps_add_str(&b, "");
+		ps_add_str(&b, "");
 		(void)parent_reply(p, PS_QUEUE_FD, curid, -1, &b);
 		return;
 	}
@@ -404,6 +405,7 @@ p_queue_open(struct parent *p, struct ps_msg *m)
 	    p->nmsg);
 	ps_add_u32(&b, 1);
 	ps_add_str(&b, p->msgid);
+	ps_add_str(&b, p->peer->rdns);	/* looked up after the drop */
 	if (parent_reply(p, PS_QUEUE_FD, curid, fd, &b) == -1)
 		spool_close(p);
 }

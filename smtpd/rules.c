@@ -152,7 +152,10 @@ has_letter(const char *p)
 	return 0;
 }
 
-/* The 9front ckhello checks, and a DNS check when we have a resolver. */
+/* helo_extra(): the DNS could not say (451 4.4.3, not a pass) */
+static const char HELO_TEMPFAIL[] = "dns-tempfail";
+
+/* The 9front ckhello checks, and the DNS check. */
 static const char *
 helo_extra(struct session *s, const char *name)
 {
@@ -171,19 +174,19 @@ helo_extra(struct session *s, const char *name)
 		return "dotless";
 	if (!has_letter(n))
 		return "noletters";
-	if (s->conf->unbound[0] != '\0') {
-		ps_buf_init(&b);
-		ps_add_u32(&b, DNSQ_HELO);
-		ps_add_str(&b, n);
-		if (ask(s, PS_DNS_REQ, &b, PS_DNS_ANS, &rv) == 0) {
-			if (rv == DNS_NXDOMAIN)
-				return "dns-nxdomain";
-			if (rv == DNS_BOGUS)
-				return "dns-bogus";
-			resolves = rv == DNS_OK || rv == DNS_MISMATCH ||
-			    rv == DNS_NODATA;
-		}
-	}
+	/* no resolver, or no answer: not a pass (451 4.4.3) */
+	if (s->conf->unbound[0] == '\0')
+		return HELO_TEMPFAIL;
+	ps_buf_init(&b);
+	ps_add_u32(&b, DNSQ_HELO);
+	ps_add_str(&b, n);
+	if (ask(s, PS_DNS_REQ, &b, PS_DNS_ANS, &rv) == -1 || rv == DNS_TEMPFAIL)
+		return HELO_TEMPFAIL;
+	if (rv == DNS_NXDOMAIN)
+		return "dns-nxdomain";
+	if (rv == DNS_BOGUS)
+		return "dns-bogus";
+	resolves = rv == DNS_OK || rv == DNS_MISMATCH || rv == DNS_NODATA;
 	/* our own DNS knows the name: it may live under a private TLD */
 	if (resolves)
 		return NULL;
@@ -231,9 +234,11 @@ refuse_dialup(struct session *s)
 /*
  * HELO/EHLO checks for untrusted peers, off unless norelay (-f, the
  * default) or -E.  With norelay a name that claims to be us, or an
- * address literal that is not the peer's, is refused (550 5.7.1).  -E adds the 9front ckhello checks
- * (a dot, no reserved TLD, a letter, the name in DNS when we have a
- * resolver) and turns every failure into "AUTH required" instead.  -e
+ * address literal that is not the peer's, is refused (550 5.7.1).  -E
+ * adds the 9front ckhello checks (a dot, no reserved TLD, a letter, the
+ * name in DNS) and turns every failure into "AUTH required" instead; when
+ * the DNS cannot answer (no resolver, SERVFAIL, timeout) the name is not
+ * taken: 451 4.4.3.  -e
  * drops the extra checks again; -q keeps failures out of the log.
  */
 int
@@ -247,6 +252,14 @@ rules_helo(struct session *s, const char *name)
 	tarpit_rejects(s);
 	if ((s->conf->norelay || s->conf->heloauth) && !trusted(s))
 		why = helo_check(s, name);
+	if (why == HELO_TEMPFAIL) {
+		log_info("policy addr=%s helo=\"%s\" action=tempfail reason=%s",
+		    s->peer->raddr, esc(e, sizeof(e), name), why);
+		reject(s);
+		reply(s, 451, "4.4.3", "HELO name %s cannot be checked now, "
+		    "try again later", esc(e, sizeof(e), name));
+		return 1;
+	}
 	if (why != NULL) {
 		if (!s->conf->heloquiet)
 			log_info("policy addr=%s helo=\"%s\" action=%s reason=%s",
@@ -277,17 +290,19 @@ check_senderdom(struct session *s)
 	policy_addr_domain(s->sender, dom, sizeof(dom));
 	if (dom[0] == '\0' || dom[0] == '[')
 		return 0;
+	/* no resolver: the domain cannot be verified, which is no pass */
 	if (s->conf->unbound[0] == '\0') {
 		if (!warned_nodns++)
 			log_warnx("policy verifysenderdom is on but no resolver "
-			    "is configured (unbound): sender domains not checked");
-		return 0;
-	}
-	ps_buf_init(&b);
-	ps_add_u32(&b, DNSQ_SENDERDOM);
-	ps_add_str(&b, dom);
-	if (ask(s, PS_DNS_REQ, &b, PS_DNS_ANS, &rv) == -1)
+			    "is configured (unbound): senders refused with 451");
 		rv = DNS_TEMPFAIL;
+	} else {
+		ps_buf_init(&b);
+		ps_add_u32(&b, DNSQ_SENDERDOM);
+		ps_add_str(&b, dom);
+		if (ask(s, PS_DNS_REQ, &b, PS_DNS_ANS, &rv) == -1)
+			rv = DNS_TEMPFAIL;
+	}
 	esc(e, sizeof(e), dom);
 	switch (rv) {
 	case DNS_NXDOMAIN:

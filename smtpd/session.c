@@ -620,8 +620,10 @@ spool_open(struct session *s)
 	uint32_t		ok;
 
 	ps_request(s, PS_QUEUE_OPEN, NULL, PS_QUEUE_FD, &m);
+	/* the peer's PTR name comes here: the parent looks it up (dns.c) */
 	if (ps_get_u32(&m, &ok) == -1 ||
 	    ps_get_str(&m, s->msgid, sizeof(s->msgid)) == -1 ||
+	    ps_get_str(&m, s->peer->rdns, sizeof(s->peer->rdns)) == -1 ||
 	    ps_end(&m) == -1 || (ok && m.fd == -1) || (!ok && m.fd != -1))
 		fatalx("bad PS_QUEUE_FD");
 	if (!ok) {

@@ -464,9 +464,9 @@ main(int argc, char **argv)
 	peer.ipaction = policy_ip(&conf, &peer);
 	peer.trusted = netlist_match(&conf.ournets,
 	    (struct sockaddr *)&peer.remote);
-	if (conf.unbound[0] != '\0' && dns_init(&conf) == 0)
-		if (dns_ptr(&conf, &peer, peer.rdns, sizeof(peer.rdns)) == 0)
-			log_info("peer addr=%s host=%s", peer.raddr, peer.rdns);
+	/* the resolver's config as root; its answers only after the drop */
+	if (conf.unbound[0] != '\0')
+		(void)dns_init(&conf);
 
 	/* everything that needs root, before the split */
 	par.conf = &conf;
@@ -523,6 +523,13 @@ main(int argc, char **argv)
 	/* unveil(2) would hide the module at STARTTLS: load it now */
 	if (conf.certfile[0] != '\0' && sandbox_parent_paths)
 		tls_preload();
+	/*
+	 * the child learns the name with its spool fd (PS_QUEUE_FD); before
+	 * the sandbox, so libunbound's first resolve can read its anchors
+	 */
+	if (conf.unbound[0] != '\0' &&
+	    dns_ptr(&conf, &peer, peer.rdns, sizeof(peer.rdns)) == 0)
+		log_info("peer addr=%s host=%s", peer.raddr, peer.rdns);
 	parent_sandbox(&conf);
 	parent_run(&par);
 }

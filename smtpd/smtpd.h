@@ -189,13 +189,16 @@ enum smtpd_ps_type {
 	PS_LOG = PS_FIRSTTYPE,	/* c>p u32 prio, str line (already escaped) */
 	PS_STATE,		/* c>p u32 ST_* bits now true (TLS, HELO); no answer */
 	PS_QUEUE_OPEN,		/* c>p (empty) */
-	PS_QUEUE_FD,		/* p>c u32 ok, str msgid; the spool fd when ok */
+	PS_QUEUE_FD,		/* p>c u32 ok, str msgid, str rdns (the peer's
+				   confirmed PTR name or ""); the spool fd when ok */
 	PS_QUEUE_COMMIT,	/* c>p str sender, u32 body, u32 utf8, u64 size,
 				   u32 nrcpt, nrcpt x str rcpt */
 	PS_QUEUE_ANS,		/* p>c u32 code, str esc, str text */
 	PS_QUEUE_ABORT,		/* c>p (empty): drop the open spool; no answer */
 	PS_QUEUE_DUMP,		/* c>p str reason, str sender, u32 nrcpt, rcpts:
 				   keep the spool under dumpdir (-s) -> PS_QUEUE_ANS */
+	PS_UNUSED24,		/* was PS_POLICY_REQ: the child holds the */
+	PS_UNUSED25,		/* blocked file; kept so that numbers stay */
 	PS_GREY_REQ,		/* c>p str rcpt */
 	PS_GREY_ANS,		/* p>c u32 GREY_* */
 	PS_DNS_REQ,		/* c>p u32 DNSQ_*, str name */
@@ -353,6 +356,7 @@ void	 authfail_add(struct parent *);
 int	 dns_init(const struct conf *);		/* -1 when no resolver is configured */
 int	 dns_ptr(const struct conf *, const struct peer *, char *, size_t);
 int	 dns_check(const struct conf *, int, const char *, const struct peer *);
+int	 dns_alabel(const char *, char *, size_t);	/* IDNA 2008; -1 bad, -2 no libidn2 */
 void	 p_dns(struct parent *, struct ps_msg *);
 
 /* authpriv.c (parent) */

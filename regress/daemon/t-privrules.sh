@@ -22,16 +22,16 @@ inject() {	# what, messages...
 }
 
 ABCD=1684234849		# "abcd" as a little-endian u32
-# PS_QUEUE_OPEN (18), then PS_QUEUE_DUMP (23): reason "abcd", sender "",
-# one recipient "abcd"
-if inject "dump" "18 16 1 0" "23 40 2 0 4 $ABCD 0 1 4 $ABCD"; then
+# PS_STATE (17) ST_HELO, PS_QUEUE_OPEN (18), then PS_QUEUE_DUMP (23):
+# reason "abcd", sender "", one recipient "abcd"
+if inject "dump" "17 20 0 0 2" "18 16 1 0" "23 40 2 0 4 $ABCD 0 1 4 $ABCD"; then
 	n=$(find "$T/dump" -type f 2>/dev/null | wc -l)
 	expect "no -s: a dump request writes nothing to dumpdir" '^0$' "$n"
 	expect "no -s: the dump request is a privsep violation" \
 	    'privsep violation: dump not enabled' "$(cat "$LOG")"
 fi
-# PS_GREY_REQ (26): recipient "abcd"
-if inject "greylist" "26 24 1 0 4 $ABCD"; then
+# PS_STATE (17) ST_HELO, PS_GREY_REQ (26): recipient "abcd"
+if inject "greylist" "17 20 0 0 2" "26 24 1 0 4 $ABCD"; then
 	n=$(find "$T/grey" -mindepth 1 2>/dev/null | wc -l)
 	expect "no -g: a greylist request leaves greydir alone" '^0$' "$n"
 	expect "no -g: the greylist request is a privsep violation" \
