@@ -9,12 +9,12 @@
 . "${UPAS_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/regress/lib.sh"
 
 if [ "$BIN" = "$TOP" ]; then
-	make -C "$TOP" smtpd/smtpd-full >"$T/make.log" 2>&1 ||
-	    { fail "make smtpd-full"; tail "$T/make.log"; exit 1; }
+	make -C "$TOP" smtpd/smtpd >"$T/make.log" 2>&1 ||
+	    { fail "make smtpd"; tail "$T/make.log"; exit 1; }
 fi
 objs=
 for o in conf peer parent mailer policy greylist dnsreq session io reply addr \
-    data auth rules mdeliver tlsmod full dns authpriv; do
+    data auth rules mdeliver tlsmod dns authpriv; do
 	[ -f "$BIN/smtpd/$o.o" ] || { fail "no $BIN/smtpd/$o.o"; exit 1; }
 	objs="$objs $BIN/smtpd/$o.o"
 done
