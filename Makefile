@@ -178,8 +178,11 @@ asan:
 	cd obj-asan && ${MAKE} clean && ${MAKE} all CC=clang OPT="-O1 -g" \
 	    SANITIZE="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
 
+# every libFuzzer harness, each for FUZZTIME seconds (the suite's smoke
+# run, regress/fuzz/t-fuzz.sh, takes 8)
+FUZZTIME ?=	60
 fuzz:
-	sh regress/fuzz/build.sh
+	FUZZTIME=${FUZZTIME} sh regress/fuzz/t-fuzz.sh
 
 bench: deps
 	${MAKE} all

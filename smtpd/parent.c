@@ -447,7 +447,17 @@ addr_ok(const char *s, int empty_ok)
 	return 1;
 }
 
-/* Reads "u32 n, n x str" into rcpt[]; kills on anything odd. */
+static void
+free_rcpts(char **rcpt, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		free(rcpt[i]);
+	free(rcpt);
+}
+
+/* Reads "u32 n, n x str" into rcpt[], the last field; kills on anything odd. */
 static size_t
 get_rcpts(struct parent *p, struct ps_msg *m, char ***rcptp)
 {
@@ -460,23 +470,20 @@ get_rcpts(struct parent *p, struct ps_msg *m, char ***rcptp)
 	if ((rcpt = calloc(n, sizeof(*rcpt))) == NULL)
 		fatal("calloc");
 	for (i = 0; i < n; i++) {
-		if (ps_get_str(m, buf, sizeof(buf)) == -1 || !addr_ok(buf, 0))
+		if (ps_get_str(m, buf, sizeof(buf)) == -1 || !addr_ok(buf, 0)) {
+			free_rcpts(rcpt, i);
 			parent_kill(p, "bad recipient");
+		}
 		if ((rcpt[i] = strdup(buf)) == NULL)
 			fatal("strdup");
 	}
+	/* the end of the payload here, so that no caller leaks on a kill */
+	if (m->err || ps_end(m) == -1) {
+		free_rcpts(rcpt, n);
+		parent_kill(p, "malformed payload");
+	}
 	*rcptp = rcpt;
 	return n;
-}
-
-static void
-free_rcpts(char **rcpt, size_t n)
-{
-	size_t	i;
-
-	for (i = 0; i < n; i++)
-		free(rcpt[i]);
-	free(rcpt);
 }
 
 static void
@@ -495,9 +502,9 @@ queue_answer(struct parent *p, int code, const char *esc, const char *text)
  * What the child should have refused, checked again with the parent's
  * own facts (ournets, its own AUTH verdict, the blocked file read before
  * fork) before any mailer runs: a commit an honest child could not have
- * sent is an attack, and the client gets no 250.
+ * sent is an attack, and the client gets no 250: the reason, or NULL.
  */
-static void
+static const char *
 commit_check(struct parent *p, const char *sender, char **rcpt, size_t nrcpt)
 {
 	char		 e[SMTP_PATHMAX * 4 + 1];
@@ -507,13 +514,13 @@ commit_check(struct parent *p, const char *sender, char **rcpt, size_t nrcpt)
 	size_t		 i;
 
 	if (p->conf->requireauth && !authed)
-		parent_kill(p, "commit without AUTH (-a)");
+		return "commit without AUTH (-a)";
 	a = policy_mail(p->conf, p->peer, authed, sender);
 	if (a != ACT_NONE && a != ACT_ALLOW) {
 		log_warnx("commit from=<%s> refused: blocked file says %s",
 		    log_escape(e, sizeof(e), sender, strlen(sender)),
 		    action_name(a));
-		parent_kill(p, "commit of a blocked transaction");
+		return "commit of a blocked transaction";
 	}
 	for (i = 0; i < nrcpt; i++) {
 		if ((why = policy_relay(p->conf, p->peer, authed,
@@ -521,8 +528,9 @@ commit_check(struct parent *p, const char *sender, char **rcpt, size_t nrcpt)
 			continue;
 		log_warnx("commit rcpt=<%s> refused: %s",
 		    log_escape(e, sizeof(e), rcpt[i], strlen(rcpt[i])), why);
-		parent_kill(p, "commit with a recipient we do not relay for");
+		return "commit with a recipient we do not relay for";
 	}
+	return NULL;
 }
 
 static void
@@ -530,6 +538,7 @@ p_queue_commit(struct parent *p, struct ps_msg *m)
 {
 	char		 sender[SMTP_PATHMAX + 1], esc[16], text[256];
 	char		**rcpt;
+	const char	*why;
 	uint32_t	 body = 0, utf8 = 0;
 	uint64_t	 size = 0;
 	size_t		 nrcpt, i;
@@ -542,11 +551,15 @@ p_queue_commit(struct parent *p, struct ps_msg *m)
 	if (body > BODY_8BITMIME || utf8 > 1)
 		parent_kill(p, "bad commit flags");
 	nrcpt = get_rcpts(p, m, &rcpt);
-	get_end(p, m);
-	commit_check(p, sender, rcpt, nrcpt);
+	if ((why = commit_check(p, sender, rcpt, nrcpt)) != NULL) {
+		free_rcpts(rcpt, nrcpt);
+		parent_kill(p, why);
+	}
 	for (i = 0; i < nrcpt; i++)
-		if (!rcpt_accepted(rcpt[i]))
+		if (!rcpt_accepted(rcpt[i])) {
+			free_rcpts(rcpt, nrcpt);
 			parent_kill(p, "recipient not accepted at RCPT");
+		}
 	if (p->conf->routes[0] != '\0')
 		code = queue_commit(p, sender, (int)body, (int)utf8, rcpt,
 		    nrcpt, esc, sizeof(esc), text, sizeof(text));
@@ -619,7 +632,6 @@ p_queue_dump(struct parent *p, struct ps_msg *m)
 	    ps_get_str(m, sender, sizeof(sender)) == -1 || !addr_ok(sender, 1))
 		parent_kill(p, "malformed dump");
 	nrcpt = get_rcpts(p, m, &rcpt);
-	get_end(p, m);
 	log_escape(esc, sizeof(esc), reason, strlen(reason));
 	if ((dfd = dump_dir(p)) != -1) {
 		/* never overwrite: a fresh name until O_EXCL succeeds */
