@@ -1,4 +1,4 @@
-/* objs: smtpd/parent.c smtpd/policy.c smtpd/conf.c smtpd/greylist.c smtpd/dnsreq.c smtpd/dns.c smtpd/authpriv.c smtpd/mailer.c smtpd/mdeliver.c smtpd/tlspriv.c deliver/maildir.c deliver/map.c privsep/msg.c privsep/marshal.c privsep/log.c privsep/privdrop.c */
+/* objs: smtpd/parent.c smtpd/policy.c smtpd/conf.c smtpd/greylist.c smtpd/dnsreq.c smtpd/dns.c smtpd/authpriv.c smtpd/mailer.c smtpd/mdeliver.c smtpd/rcpt.c smtpd/routes.c smtpd/queue.c smtpd/qfile.c smtpd/tlspriv.c deliver/maildir.c deliver/map.c privsep/msg.c privsep/marshal.c privsep/log.c privsep/privdrop.c */
 /*
  * Copyright (c) 2026 The upas-smtp authors
  *
@@ -103,7 +103,14 @@ sleep(unsigned int s)
 	return 0;
 }
 
-/* Linked in with tlspriv.c's -T self test and privdrop.c; never called. */
+/* Linked in with tlspriv.c's -T self test, privdrop.c and rcpt.c's child
+ * side; never called. */
+int	ps_request(struct session *s, uint32_t t, const struct ps_buf *b,
+	    uint32_t a, struct ps_msg *m) { abort(); }
+void	reply(struct session *s, int c, const char *e, const char *f, ...)
+{
+	abort();
+}
 int	tls_setup(struct session *s) { abort(); }
 int	tls_start(struct session *s) { abort(); }
 void	sandbox_nonewprivs(void);
@@ -234,7 +241,7 @@ is_answer(uint32_t t)
 {
 	return t == PS_QUEUE_FD || t == PS_QUEUE_ANS || t == PS_GREY_ANS ||
 	    t == PS_DNS_ANS || t == PS_AUTH_ANS || t == PS_SIGN_ANS ||
-	    t == PS_AUTH_CHAL;
+	    t == PS_AUTH_CHAL || t == PS_RCPT_ANS;
 }
 
 /* One reply: its payload must be exactly what its type says. */
@@ -283,6 +290,9 @@ check_reply(struct ps_msg *m)
 		break;
 	case PS_AUTH_ANS:
 		CHECK(ps_get_u32(m, &v) == 0 && v <= AUTH_LIMITED);
+		break;
+	case PS_RCPT_ANS:
+		CHECK(ps_get_u32(m, &v) == 0 && v <= RCPT_TEMPFAIL);
 		break;
 	case PS_AUTH_CHAL:
 		CHECK(ps_get_str(m, s, sizeof(s)) == 0 && s[0] == '<');

@@ -248,7 +248,11 @@ queue_open(struct run *r)
 	return 0;
 }
 
-/* PS_QUEUE_COMMIT from sender to the recipients; the code, or -1. */
+/*
+ * PS_RCPT_REQ for each recipient, as the child does at RCPT (rcpt.c: the
+ * parent takes only recipients it saw there), then PS_QUEUE_COMMIT from
+ * sender to them; the code, or -1.
+ */
 static int
 commit(struct run *r, const char *sender, const char **rcpt, size_t n)
 {
@@ -257,6 +261,15 @@ commit(struct run *r, const char *sender, const char **rcpt, size_t n)
 	uint32_t		 code = 0;
 	size_t			 i;
 
+	for (i = 0; i < n; i++) {
+		ps_buf_init(&b);
+		ps_add_str(&b, rcpt[i]);
+		if (strchr(rcpt[i], '@') == NULL)
+			continue;	/* the parent would refuse the question */
+		if (sendmsg_(r, PS_RCPT_REQ, &b, -1) == -1 ||
+		    answer(r, &m) == -1 || m.hdr.type != PS_RCPT_ANS)
+			return -1;
+	}
 	ps_buf_init(&b);
 	ps_add_str(&b, sender);
 	ps_add_u32(&b, BODY_7BIT);
@@ -320,6 +333,8 @@ forged_rcpt(const char *what, const char *rcpt)
 	refused(what, &r, code);
 	if (fsize(calls) != before)
 		result(0, "%s: nothing reached the mailer", what);
+	if (strchr(rcpt, '@') != NULL && !log_has("we do not relay for"))
+		result(0, "%s: killed for the relay rule", what);
 }
 
 int

@@ -14,7 +14,7 @@ if [ "$BIN" = "$TOP" ]; then
 fi
 objs=
 for o in conf peer parent mailer policy greylist dnsreq session io reply addr \
-    data auth rules mdeliver tlsmod dns authpriv; do
+    data auth rules mdeliver tlsmod dns authpriv rcpt routes queue qfile psandbox; do
 	[ -f "$BIN/smtpd/$o.o" ] || { fail "no $BIN/smtpd/$o.o"; exit 1; }
 	objs="$objs $BIN/smtpd/$o.o"
 done
