@@ -36,7 +36,6 @@
 
 #include <ctype.h>
 #include <dlfcn.h>
-#include <idn2.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -79,6 +78,11 @@ static struct {
 
 static struct ub_ctx	*ctx;
 static int		 ctxfailed;
+
+/* idn2.h's values (a stable ABI): no header needed to build */
+#define IDN2_OK			0
+#define IDN2_NFC_INPUT		1
+#define IDN2_NONTRANSITIONAL	8
 
 static struct {
 	int		 (*lookup_u8)(const uint8_t *, uint8_t **, int);

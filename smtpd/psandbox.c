@@ -121,7 +121,8 @@ parent_sandbox(const struct conf *c)
 	psb_add(&b, c->spool, "rwc", 0);
 	if (c->saveblocked)
 		psb_add(&b, c->dumpdir, "rwc", 0);
-	if (c->greylist)
+	/* authfail's counts live there too (greylist.c) */
+	if (c->greylist || (c->authfailmax > 0 && c->passwd[0] != '\0'))
 		psb_add(&b, c->greydir, "rwc", 0);
 	psb_add(&b, c->recipients, "r", 0);
 	if (c->routes[0] != '\0') {
