@@ -496,6 +496,14 @@ main(int argc, char **argv)
 	(void)sendmsg_(&r, PS_FIRSTTYPE + 200, NULL, -1);
 	refused("unknown message type", &r, answer(&r, &m));
 
+	/* 3: the blocked file by sender is the child's own business now */
+	start(&r, "smtpd.conf", "192.0.2.7");
+	state(&r, ST_HELO);
+	ps_buf_init(&b);
+	ps_add_str(&b, "a@client.example");
+	(void)sendmsg_(&r, PS_UNUSED24, &b, -1);
+	refused("the old PS_POLICY_REQ (24)", &r, answer(&r, &m));
+
 	start(&r, "smtpd.conf", "192.0.2.7");
 	(void)sendmsg_(&r, PS_QUEUE_FD, NULL, -1);
 	refused("an answer type sent to the parent", &r, answer(&r, &m));
