@@ -43,13 +43,14 @@
 
 /*
  * What a request needs.  Nothing the child sends carries an fd (the spool
- * fd goes the other way), so any fd is a violation.  Counts that matter
- * are kept by the handlers: p_auth (AUTH_MAXREQS), p_sign (SIGN_MAX).
+ * fd goes the other way), so any fd is a violation.  Other counts are
+ * kept by the handlers: p_auth (AUTH_MAXREQS), p_sign (SIGN_MAX).
  */
 #define R_NEEDTLS	0x01	/* only after the child reported TLS (or -p) */
 #define R_SPOOL		0x02	/* only with an open spool file */
 #define R_NOSPOOL	0x04	/* only without one */
 #define R_HELO		0x08	/* only after HELO/EHLO (the child's ST_HELO) */
+#define R_ONCE		0x10	/* once per connection (STARTTLS's hand-over) */
 
 #define LOG_BURST	200	/* child log lines before the rate limit... */
 #define LOG_RATE	20	/* ...then this many per second */
@@ -231,12 +232,20 @@ rule_find(uint32_t type)
 static void
 rule_check(struct parent *p, const struct ps_rule *r, struct ps_msg *m)
 {
+	uint64_t	bit;
+
 	if (r == NULL)
 		parent_kill(p, "unknown message type");
 	if (m->len < r->minlen || m->len > r->maxlen)
 		parent_kill(p, "bad length");
 	if (m->fd != -1)
 		parent_kill(p, "unexpected fd");
+	if (r->flags & R_ONCE) {
+		bit = 1ULL << ((m->hdr.type - PS_FIRSTTYPE) & 63);
+		if (p->seen & bit)
+			parent_kill(p, "repeated once-only request");
+		p->seen |= bit;
+	}
 	if ((r->flags & R_HELO) && !(p->state & ST_HELO))
 		parent_kill(p, "request before HELO");
 	if ((r->flags & R_NEEDTLS) && !(p->state & ST_TLS) &&

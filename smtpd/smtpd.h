@@ -269,6 +269,7 @@ struct parent {
 	struct peer	*peer;
 	pid_t		 child;
 	int		 fd;		/* socketpair */
+	uint64_t	 seen;		/* R_ONCE types seen (bit: type - PS_FIRSTTYPE) */
 	uint32_t	 state;		/* ST_* reported by the child */
 	int		 spoolfd;	/* open spool file, or -1 */
 	char		 msgid[32];

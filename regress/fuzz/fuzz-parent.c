@@ -19,7 +19,7 @@
  * The parent's dispatcher (parent_run) and every p_* handler, in process,
  * fed by a hostile child.  The input is up to 64 records, each
  *
- *	u8 type (PS_FIRSTTYPE + type % 24, so answer types and unknown
+ *	u8 type (PS_FIRSTTYPE + type % 26, so answer types and unknown
  *	   numbers too), u8 how, u8 n, then n octets
  *
  * written to a real SOCK_SEQPACKET pair: how bit 0 attaches an fd, bit 1
@@ -31,7 +31,8 @@
  * exit(3) returns here (exit is wrapped below).  The configuration has
  * greylisting, -s, -p (AUTH in the clear), a credentials file, norelay,
  * a real EC key and certificate, so signing requests are validated and
- * signed for real, and a mailer, /bin/true.
+ * signed for real, and a mailer, /bin/true.  p_tls (STARTTLS's hand-over
+ * to a second child) is a stub here that always answers no.
  *
  * Checked after each input, else abort():
  *  - the parent ended through exit(3), with the spool closed (spoolfd -1)
@@ -101,6 +102,22 @@ unsigned int
 sleep(unsigned int s)
 {
 	return 0;
+}
+
+/*
+ * STARTTLS's hand-over (tlsmod.c) waits for one child and wakes another:
+ * here it is always "no module", as in a smtpd without smtpd-tls.so.
+ */
+void
+p_tls(struct parent *p, struct ps_msg *m)
+{
+	struct ps_buf	 b;
+
+	if (m->err || ps_end(m) == -1)
+		parent_kill(p, "malformed TLS request");
+	ps_buf_init(&b);
+	ps_add_u32(&b, 0);
+	(void)parent_reply(p, PS_TLS_ANS, m->hdr.id, -1, &b);
 }
 
 /* Linked in with tlspriv.c's -T self test, privdrop.c and rcpt.c's child
@@ -241,7 +258,7 @@ is_answer(uint32_t t)
 {
 	return t == PS_QUEUE_FD || t == PS_QUEUE_ANS || t == PS_GREY_ANS ||
 	    t == PS_DNS_ANS || t == PS_AUTH_ANS || t == PS_SIGN_ANS ||
-	    t == PS_AUTH_CHAL || t == PS_RCPT_ANS;
+	    t == PS_AUTH_CHAL || t == PS_RCPT_ANS || t == PS_TLS_ANS;
 }
 
 /* One reply: its payload must be exactly what its type says. */
@@ -293,6 +310,9 @@ check_reply(struct ps_msg *m)
 		break;
 	case PS_RCPT_ANS:
 		CHECK(ps_get_u32(m, &v) == 0 && v <= RCPT_TEMPFAIL);
+		break;
+	case PS_TLS_ANS:
+		CHECK(ps_get_u32(m, &v) == 0 && v == 0);
 		break;
 	case PS_AUTH_CHAL:
 		CHECK(ps_get_str(m, s, sizeof(s)) == 0 && s[0] == '<');
@@ -374,7 +394,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)setsockopt(sp[1], SOL_SOCKET, SO_SNDBUF, &big, sizeof(big));
 	nids = 0;
 	while (i + 3 <= size && id < MAXREC) {
-		type = PS_FIRSTTYPE + data[i] % 24;
+		type = PS_FIRSTTYPE + data[i] % 26;
 		how = data[i + 1];
 		n = data[i + 2];
 		i += 3;
@@ -410,6 +430,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	par.conf = &conf;
 	par.peer = &peer;
 	par.child = NOPID;
+	par.tlsfd = -1;
 	par.fd = sp[0];
 	par.spoolfd = -1;
 	par.keyfd = -1;

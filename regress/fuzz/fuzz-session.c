@@ -84,9 +84,14 @@ ssize_t	tls_read(struct session *s, void *b, size_t n) { abort(); }
 ssize_t	tls_write(struct session *s, const void *b, size_t n) { abort(); }
 int	tls_pending(struct session *s) { return 0; }
 void	tls_close(struct session *s) { }
+void	tls_handoff(struct session *s) { abort(); }
 void	p_sign(struct parent *p, struct ps_msg *m)
 {
 	parent_kill(p, "signature request without a key");
+}
+void	p_tls(struct parent *p, struct ps_msg *m)
+{
+	parent_kill(p, "STARTTLS hand-over without a certificate");
 }
 
 /*
@@ -209,6 +214,7 @@ parent_start(struct conf *c, struct peer *pe, int fd, int other)
 	par.conf = c;
 	par.peer = pe;
 	par.child = NOPID;
+	par.tlsfd = -1;
 	par.fd = fd;
 	par.spoolfd = -1;
 	par.keyfd = -1;

@@ -175,6 +175,7 @@ start(struct run *r, const char *conffile, const char *addr)
 	par.keyfd = -1;
 	par.connfd = -1;
 	par.child = child;
+	par.tlsfd = -1;
 	par.fd = sp[0];
 	if (ps_hello_recv(par.fd) == -1)
 		parent_kill(&par, "no hello from the child");
