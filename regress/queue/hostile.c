@@ -149,6 +149,11 @@ session(int fd, const char **rcpts, size_t n)
 	uint32_t		v;
 	size_t			i;
 
+	/* HELO first: the parent takes no spool before it (R_HELO) */
+	ps_buf_init(&b);
+	ps_add_u32(&b, ST_HELO);
+	if (ps_sendbuf(fd, PS_STATE, 0, -1, &b) == -1)
+		return -2;
 	ps_buf_init(&b);
 	ps_add_str(&b, "a@x.test");
 	if (ask(fd, PS_RCPT_REQ, &b, PS_RCPT_ANS, &m) == -1 ||
