@@ -260,11 +260,11 @@ void
 p_auth(struct parent *p, struct ps_msg *m)
 {
 	static struct cred c;
-	uint32_t	 mech, ok = AUTH_FAILED;
+	uint32_t	 mech = 0, ok = AUTH_FAILED;
 	char		 user[256], authzid[256], secret[1024];
 	char		 chal[sizeof(p->chal)];
 	char		 euser[256];
-	size_t		 slen;
+	size_t		 slen = 0;
 	int		 r = 0;
 
 	if (ps_get_u32(m, &mech) == -1 ||
@@ -276,6 +276,7 @@ p_auth(struct parent *p, struct ps_msg *m)
 	    memchr(secret, '\0', slen) != NULL) {
 		explicit_bzero(secret, sizeof(secret));
 		parent_kill(p, "malformed auth request");
+		return;
 	}
 	secret[slen] = '\0';
 	/* the challenge answers once */
