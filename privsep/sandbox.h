@@ -60,6 +60,19 @@ void	sandbox_parent(const struct sandbox_path *, size_t, int);
 /* Nonzero where sandbox_parent uses its paths: the caller may skip them. */
 extern const int sandbox_parent_paths;
 
+/*
+ * The smtp client (smtp(8)), once it has read its message, configuration,
+ * credentials and CA file and set up its resolver: what it still does is
+ * talk to the network (TCP to servers, UDP/TCP to the resolver, a UNIX
+ * socket for LMTP) on descriptors it opens itself.  No file is opened, no
+ * process started, no privilege gained.  Linux: no_new_privs, Landlock
+ * without file access, seccomp-BPF; OpenBSD: pledge("stdio inet unix") and
+ * an empty unveil; FreeBSD: rlimits only (capability mode forbids
+ * connect(2) to a new address, which the client must do).  Fatal if it
+ * cannot be installed.
+ */
+void	sandbox_client(void);
+
 /* For status output and tests: "seccomp", "pledge", "capsicum", "rlimit". */
 const char *sandbox_name(void);
 

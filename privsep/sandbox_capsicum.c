@@ -104,6 +104,16 @@ sandbox_child(const int *fds, size_t nfds, size_t maxfsize)
 }
 
 /* The parent needs paths (Maildirs, the mailer): capability mode would end it. */
+/*
+ * cap_enter(2) would forbid connect(2) to the next MX and the resolver's
+ * sockets: the client keeps the rlimits only here.
+ */
+void
+sandbox_client(void)
+{
+	sandbox_rlimits_client();
+}
+
 const int sandbox_parent_paths = 0;
 
 void

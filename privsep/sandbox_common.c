@@ -60,3 +60,14 @@ sandbox_rlimits(size_t maxfsize)
 	/* an oversized write fails with EFBIG instead of killing us */
 	(void)signal(SIGXFSZ, SIG_IGN);
 }
+
+/* The client: no process, no core (its memory holds a password). */
+void
+sandbox_rlimits_client(void)
+{
+	struct rlimit	rl;
+
+	rl.rlim_cur = rl.rlim_max = 0;
+	if (setrlimit(RLIMIT_CORE, &rl) == -1)
+		fatal("setrlimit CORE");
+}

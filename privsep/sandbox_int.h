@@ -29,6 +29,7 @@
  * ignored so an oversized write fails with EFBIG.  Fatal on failure.
  */
 void	sandbox_rlimits(size_t);
+void	sandbox_rlimits_client(void);
 
 /*
  * RLIMIT_NOFILE to just above the highest descriptor in fds, with room for

@@ -44,6 +44,12 @@ sandbox_child(const int *fds, size_t nfds, size_t maxfsize)
 	sandbox_rlimits(maxfsize);
 }
 
+void
+sandbox_client(void)
+{
+	sandbox_rlimits_client();
+}
+
 const int sandbox_parent_paths = 0;
 
 void

@@ -60,6 +60,17 @@ sandbox_child(const int *fds, size_t nfds, size_t maxfsize)
 		fatal("pledge");
 }
 
+void
+sandbox_client(void)
+{
+	sandbox_rlimits_client();
+	if (unveil("/", "") == -1 || unveil(NULL, NULL) == -1)
+		fatal("unveil");
+	/* inet: servers and the resolver; unix: LMTP over a socket */
+	if (pledge("stdio inet unix", NULL) == -1)
+		fatal("pledge");
+}
+
 const int sandbox_parent_paths = 1;
 
 void

@@ -29,6 +29,7 @@
 #include <sys/types.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 
 #include <linux/audit.h>
@@ -273,6 +274,165 @@ static struct sock_filter filter[] = {
 	SC_KILL
 };
 
+/*
+ * The smtp client (sandbox.h): the network on sockets it opens itself,
+ * IPv4, IPv6 (servers, the resolver) and UNIX (LMTP, syslog); no file, no
+ * process, no executable memory.
+ */
+static struct sock_filter client_filter[] = {
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SECCOMP_ARCH, 1, 0),
+	SC_KILL,
+	SC_LOADNR,
+#if defined(__x86_64__)
+	BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, __X32_SYSCALL_BIT, 0, 1),
+	SC_KILL,
+#endif
+
+	/* libc, OpenSSL and libunbound probes: fail them, do not kill */
+#ifdef __NR_open
+	SC_DENY(__NR_open, EACCES),
+#endif
+	SC_DENY(__NR_openat, EACCES),
+#ifdef __NR_stat
+	SC_DENY(__NR_stat, EACCES),
+	SC_DENY(__NR_lstat, EACCES),
+#endif
+	SC_DENY(__NR_fstat, EACCES),
+	SC_DENY(__NR_newfstatat, EACCES),
+#ifdef __NR_statx
+	SC_DENY(__NR_statx, EACCES),
+#endif
+#ifdef __NR_access
+	SC_DENY(__NR_access, EACCES),
+#endif
+	SC_DENY(__NR_faccessat, EACCES),
+#ifdef __NR_readlink
+	SC_DENY(__NR_readlink, EACCES),
+#endif
+	SC_DENY(__NR_readlinkat, EACCES),
+	SC_DENY(__NR_ioctl, ENOTTY),
+
+	/* sockets of three families, and I/O on them */
+	SC_ALLOW_ARG_IN4(__NR_socket, 0, AF_INET, AF_INET6, AF_UNIX, AF_INET,
+	    EAFNOSUPPORT),
+	/* libunbound's event loop (libevent): epoll and its wakeup fds */
+#ifdef __NR_epoll_create
+	SC_ALLOW(__NR_epoll_create),
+#endif
+	SC_ALLOW(__NR_epoll_create1),
+	SC_ALLOW(__NR_epoll_ctl),
+#ifdef __NR_epoll_wait
+	SC_ALLOW(__NR_epoll_wait),
+#endif
+	SC_ALLOW(__NR_epoll_pwait),
+#ifdef __NR_epoll_pwait2
+	SC_ALLOW(__NR_epoll_pwait2),
+#endif
+	SC_ALLOW(__NR_eventfd2),
+	SC_ALLOW(__NR_pipe2),
+#ifdef __NR_pipe
+	SC_ALLOW(__NR_pipe),
+#endif
+	SC_ALLOW(__NR_connect),
+	SC_ALLOW(__NR_bind),
+	SC_ALLOW(__NR_setsockopt),
+	SC_ALLOW(__NR_getsockopt),
+	SC_ALLOW(__NR_getsockname),
+	SC_ALLOW(__NR_getpeername),
+	SC_ALLOW(__NR_shutdown),
+	SC_ALLOW(__NR_read),
+	SC_ALLOW(__NR_write),
+	SC_ALLOW(__NR_readv),
+	SC_ALLOW(__NR_writev),
+	SC_ALLOW(__NR_recvmsg),
+	SC_ALLOW(__NR_sendmsg),
+	SC_ALLOW(__NR_recvfrom),
+	SC_ALLOW(__NR_sendto),
+	SC_ALLOW(__NR_lseek),
+#ifdef __NR_poll
+	SC_ALLOW(__NR_poll),
+#endif
+	SC_ALLOW(__NR_ppoll),
+#ifdef __NR_select
+	SC_ALLOW(__NR_select),
+#endif
+	SC_ALLOW(__NR_pselect6),
+	SC_ALLOW(__NR_close),
+	SC_ALLOW(__NR_dup),
+	SC_ALLOW(__NR_dup3),
+#ifdef __NR_dup2
+	SC_ALLOW(__NR_dup2),
+#endif
+	SC_ALLOW_ARG_IN4(__NR_fcntl, 1, F_GETFL, F_SETFL, F_GETFD, F_SETFD,
+	    EACCES),
+
+	/* memory: never executable */
+	SC_ALLOW(__NR_brk),
+	SC_ALLOW_ARG_NOBITS(__NR_mmap, 2, PROT_EXEC),
+	SC_ALLOW_ARG_NOBITS(__NR_mprotect, 2, PROT_EXEC),
+	SC_ALLOW(__NR_munmap),
+	SC_ALLOW(__NR_mremap),
+#ifndef SANDBOX_LAX
+	SC_ALLOW_ARG_IN6(__NR_madvise, 2, MADV_NORMAL, MADV_DONTNEED, MADV_FREE,
+	    MADV_HUGEPAGE, MADV_NOHUGEPAGE, MADV_DONTDUMP, EINVAL),
+#else
+	SC_ALLOW(__NR_madvise),
+#endif
+	SC_ALLOW(__NR_futex),
+
+	/* time, randomness, identity */
+	SC_ALLOW(__NR_getrandom),
+	SC_ALLOW(__NR_clock_gettime),
+	SC_ALLOW(__NR_clock_getres),
+	SC_ALLOW(__NR_gettimeofday),
+#ifdef __NR_time
+	SC_ALLOW(__NR_time),
+#endif
+	SC_ALLOW(__NR_clock_nanosleep),
+	SC_ALLOW(__NR_nanosleep),
+	SC_ALLOW(__NR_getpid),
+	SC_ALLOW(__NR_gettid),
+	SC_ALLOW(__NR_getuid),
+	SC_ALLOW(__NR_geteuid),
+	SC_ALLOW(__NR_getgid),
+	SC_ALLOW(__NR_getegid),
+	SC_ALLOW(__NR_uname),
+	SC_ALLOW(__NR_sysinfo),
+	SC_ALLOW(__NR_sched_yield),
+
+	/* signals, only to ourselves (abort(3)) */
+	SC_ALLOW(__NR_rt_sigreturn),
+	SC_ALLOW(__NR_rt_sigprocmask),
+	SC_ALLOW(__NR_rt_sigaction),
+	SC_ALLOW(__NR_sigaltstack),
+	SC_ALLOW_ARG_EQ(__NR_kill, 0, SC_PID_PLACEHOLDER, EPERM),
+	SC_ALLOW_ARG_EQ(__NR_tgkill, 0, SC_PID_PLACEHOLDER, EPERM),
+	SC_ALLOW(__NR_restart_syscall),
+	SC_ALLOW(__NR_exit),
+	SC_ALLOW(__NR_exit_group),
+
+#ifdef SANDBOX_LAX
+	/* the ASan/UBSan runtime: reports, stack checks, leak checks */
+	SC_ALLOW(__NR_prctl),
+	SC_ALLOW(__NR_prlimit64),
+#ifdef __NR_getrlimit
+	SC_ALLOW(__NR_getrlimit),
+#endif
+	SC_ALLOW(__NR_sched_getaffinity),
+	SC_ALLOW(__NR_getdents64),
+	SC_ALLOW(__NR_getppid),
+	SC_DENY(__NR_clone, EPERM),
+#ifdef __NR_clone3
+	SC_DENY(__NR_clone3, ENOSYS),
+#endif
+	SC_DENY(__NR_ptrace, EPERM),
+	SC_DENY(__NR_pipe2, EPERM),
+#endif
+
+	SC_KILL
+};
+
 /* Landlock, from <linux/landlock.h>, spelled out for older headers. */
 #ifndef __NR_landlock_create_ruleset
 #define __NR_landlock_create_ruleset	444
@@ -293,7 +453,7 @@ struct ll_attr {
 };
 
 static int
-landlock_seal(void)
+landlock_seal(int net)
 {
 	struct ll_attr	attr = { 0, 0, 0 };
 	size_t		size = sizeof(attr.fs);
@@ -310,11 +470,11 @@ landlock_seal(void)
 		attr.fs |= LL_FS_TRUNCATE;
 	if (abi >= 5)
 		attr.fs |= LL_FS_IOCTL_DEV;
-	if (abi >= 4) {
+	if (abi >= 4 && net) {
 		attr.net = LL_NET_TCP;
 		size = offsetof(struct ll_attr, scoped);
 	}
-	if (abi >= 6) {
+	if (abi >= 6 && net) {
 		attr.scoped = LL_SCOPE_ALL;
 		size = sizeof(attr);
 	}
@@ -387,15 +547,15 @@ sandbox_nonewprivs(void)
 }
 
 static void
-patch_pid(void)
+patch_pid(struct sock_filter *f, size_t n)
 {
 	size_t	i;
 	pid_t	pid = getpid();
 
-	for (i = 0; i < sizeof(filter) / sizeof(filter[0]); i++)
-		if (filter[i].code == (BPF_JMP | BPF_JEQ | BPF_K) &&
-		    filter[i].k == SC_PID_PLACEHOLDER)
-			filter[i].k = (uint32_t)pid;
+	for (i = 0; i < n; i++)
+		if (f[i].code == (BPF_JMP | BPF_JEQ | BPF_K) &&
+		    f[i].k == SC_PID_PLACEHOLDER)
+			f[i].k = (uint32_t)pid;
 }
 
 void
@@ -416,14 +576,36 @@ sandbox_child(const int *fds, size_t nfds, size_t maxfsize)
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
 		fatal("prctl PR_SET_DUMPABLE");
 	sandbox_nonewprivs();
-	(void)landlock_seal();
+	(void)landlock_seal(1);
 
-	patch_pid();
+	patch_pid(filter, sizeof(filter) / sizeof(filter[0]));
 #ifdef SANDBOX_DEBUG
 	trap_init();
 #endif
 	prog.len = sizeof(filter) / sizeof(filter[0]);
 	prog.filter = filter;
+	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) == -1)
+		fatal("prctl PR_SET_SECCOMP");
+}
+
+void
+sandbox_client(void)
+{
+	struct sock_fprog	prog;
+
+	sandbox_rlimits_client();
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
+		fatal("prctl PR_SET_DUMPABLE");
+	sandbox_nonewprivs();
+	/* no file access at all; TCP left to the seccomp filter */
+	(void)landlock_seal(0);
+	patch_pid(client_filter, sizeof(client_filter) /
+	    sizeof(client_filter[0]));
+#ifdef SANDBOX_DEBUG
+	trap_init();
+#endif
+	prog.len = sizeof(client_filter) / sizeof(client_filter[0]);
+	prog.filter = client_filter;
 	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) == -1)
 		fatal("prctl PR_SET_SECCOMP");
 }

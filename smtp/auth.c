@@ -64,35 +64,59 @@ nexttok(char **pp, char *tok, size_t n)
 	return 0;
 }
 
+/*
+ * The netrc file, read before the sandbox is sealed (-a): its text, or
+ * why it could not be used, which AUTH reports when it comes to that.
+ */
+static char	netrcbuf[65536];
+static char	netrcerr[1200];
+static int	netrcok;
+
+void
+auth_preload(const struct opts *o)
+{
+	struct stat	 st;
+	ssize_t		 n;
+	int		 fd;
+
+	if ((fd = open(o->netrc, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
+		(void)snprintf(netrcerr, sizeof(netrcerr), "%s: %s", o->netrc,
+		    strerror(errno));
+		return;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    (st.st_mode & 077) != 0 || st.st_uid != geteuid()) {
+		(void)snprintf(netrcerr, sizeof(netrcerr), "%s: refused: must "
+		    "be a file of ours with mode 0600", o->netrc);
+		(void)close(fd);
+		return;
+	}
+	n = read(fd, netrcbuf, sizeof(netrcbuf) - 1);
+	(void)close(fd);
+	if (n < 0) {
+		(void)snprintf(netrcerr, sizeof(netrcerr), "%s: %s", o->netrc,
+		    strerror(errno));
+		return;
+	}
+	netrcbuf[n] = '\0';
+	netrcok = 1;
+}
+
 /* 0 with the credentials for host (and user when given), else -1 and why. */
 static int
 netrc(const char *file, const char *host, const char *user, struct cred *c,
     char *err, size_t errlen)
 {
-	struct stat	 st;
-	char		 buf[65536], tok[256], *p;
-	ssize_t		 n;
-	int		 fd, inmach = 0, found = 0, rv = -1;
+	char		 buf[sizeof(netrcbuf)], tok[256], *p;
+	int		 inmach = 0, found = 0, rv = -1;
 	struct cred	 cur;
 
-	if ((fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
-		(void)snprintf(err, errlen, "%s: %s", file, strerror(errno));
+	if (!netrcok) {
+		(void)snprintf(err, errlen, "%.500s", netrcerr[0] ? netrcerr :
+		    "netrc not read");
 		return -1;
 	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
-	    (st.st_mode & 077) != 0 || st.st_uid != geteuid()) {
-		(void)snprintf(err, errlen, "%s: refused: must be a file of "
-		    "ours with mode 0600", file);
-		(void)close(fd);
-		return -1;
-	}
-	n = read(fd, buf, sizeof(buf) - 1);
-	(void)close(fd);
-	if (n < 0) {
-		(void)snprintf(err, errlen, "%s: %s", file, strerror(errno));
-		return -1;
-	}
-	buf[n] = '\0';
+	memcpy(buf, netrcbuf, sizeof(buf));
 	memset(&cur, 0, sizeof(cur));
 	p = buf;
 	while (!found && nexttok(&p, tok, sizeof(tok)) == 0) {

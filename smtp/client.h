@@ -114,6 +114,7 @@ int	 tmo(const struct opts *, int);
 int	 conn_write(struct conn *, const void *, size_t, int);
 ssize_t	 conn_read(struct conn *, void *, size_t, int);
 int	 tls_start(struct session *, char *, size_t);
+void	 tls_preload(const struct opts *);
 void	 conn_close(struct conn *);
 const char *policy_name(int);
 void	 tls_desc(const struct session *, char *, size_t);
@@ -126,5 +127,6 @@ void	 result_print(const struct session *);
 
 /* auth.c */
 int	 auth_run(struct session *, struct reply *);
+void	 auth_preload(const struct opts *);
 
 #endif /* CLIENT_H */

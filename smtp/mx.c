@@ -51,6 +51,27 @@ struct mxrr {
 	int	pref;
 };
 
+/*
+ * libunbound reads its trust anchors and sets up its modules on the first
+ * query, not at ub_ctx_config(): ask one that stays inside it (localhost
+ * is one of its default local zones, RFC 6761 6.3) so that all of that is
+ * done while files can still be read (the client seals itself next).
+ */
+static int
+mx_finalize(char *err, size_t errlen)
+{
+	struct ub_result	*res = NULL;
+	int			 rv;
+
+	if ((rv = ub_resolve(ctx, "localhost.", 1, 1, &res)) != 0) {
+		(void)snprintf(err, errlen, "resolver setup: %s",
+		    ub_strerror(rv));
+		return -1;
+	}
+	ub_resolve_free(res);
+	return 0;
+}
+
 int
 mx_init(const char *conf, char *err, size_t errlen)
 {
@@ -74,6 +95,8 @@ mx_init(const char *conf, char *err, size_t errlen)
 			    ub_strerror(rv));
 			goto fail;
 		}
+		if (mx_finalize(err, errlen) == -1)
+			goto fail;
 		return 0;
 	}
 	if ((rv = ub_ctx_resolvconf(ctx, NULL)) != 0) {
@@ -86,6 +109,8 @@ mx_init(const char *conf, char *err, size_t errlen)
 		    ub_strerror(rv));
 		goto fail;
 	}
+	if (mx_finalize(err, errlen) == -1)
+		goto fail;
 	return 0;
 fail:
 	ub_ctx_delete(ctx);

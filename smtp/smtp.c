@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "sandbox.h"
 #include "smtp.h"
 #include "client.h"
 
@@ -378,6 +379,39 @@ resolver(void)
 	}
 }
 
+/* Does this destaddr (or gateway) go through DNS? */
+static int
+needdns(const char *dest, int gateway)
+{
+	struct dest	 d;
+	char		 err[512], *x;
+	int		 rv;
+
+	if (dest == NULL || (x = meta_expand(dest, err, sizeof(err))) == NULL)
+		return 0;
+	rv = dest_parse(x, &d, err, sizeof(err));
+	free(x);
+	return rv == 0 && (gateway ? d.kind != D_ADDR : d.kind != D_ADDR &&
+	    d.kind != D_UNIX);
+}
+
+/*
+ * Everything that needs the file system done, then sealed (sandbox.h):
+ * what parses DNS, TLSA, certificates and server replies from the network
+ * runs with the network alone, no files, no exec, no new privileges.
+ */
+static void
+seal(const char *destaddr)
+{
+	if (o.aflag)
+		auth_preload(&o);
+	tls_preload(&o);
+	if (needdns(destaddr, 0) || needdns(o.gateway, 1))
+		resolver();
+	sandbox_client();
+	log_debug("sandboxed (%s)", sandbox_name());
+}
+
 /*
  * A recipient, qualified, in its UTF-8 and A-label forms; malformed (no
  * domain can be made of it) is a permanent failure of this one recipient.
@@ -693,6 +727,7 @@ main(int argc, char *argv[])
 		fatal("calloc");
 	for (i = 2; i < argc; i++)
 		unescape(argv[i]);
+	seal(argv[0]);
 	if (deliver(&s, argv[0], argv + 2, argc - 2, ddomain,
 	    sizeof(ddomain)) == -1) {
 		for (i = 0; i < (int)s.nrcpt; i++)

@@ -195,13 +195,38 @@ conn_close(struct conn *c)
 	c->rpos = c->rlen = 0;
 }
 
+/* The CA store, read before the sandbox is sealed (-s needs it). */
+static uint8_t	*camem;
+static size_t	 calen;
+static char	 caerr[1100];
+
+/*
+ * Everything TLS reads from the file system, read now: OpenSSL's own
+ * configuration (on the first tls_config_new()) and, with -s, the CA
+ * file.  After this the client opens no file.
+ */
+void
+tls_preload(const struct opts *o)
+{
+	const char		*ca;
+	struct tls_config	*cfg;
+
+	if (tls_init() == -1)
+		fatalx("tls_init");
+	if ((cfg = tls_config_new()) != NULL)
+		tls_config_free(cfg);
+	if (!o->sflag)
+		return;
+	ca = o->cafile[0] ? o->cafile : tls_default_ca_cert_file();
+	if ((camem = tls_load_file(ca, &calen, NULL)) == NULL)
+		(void)snprintf(caerr, sizeof(caerr), "cannot load CA file %s",
+		    ca);
+}
+
 static int
 tls_setup(struct session *s, char *err, size_t errlen)
 {
 	struct tls_config	*cfg;
-	const char		*ca;
-	uint8_t			*mem;
-	size_t			 len;
 
 	if ((cfg = tls_config_new()) == NULL) {
 		(void)snprintf(err, errlen, "tls_config_new failed");
@@ -209,19 +234,16 @@ tls_setup(struct session *s, char *err, size_t errlen)
 	}
 	s->c.tlscfg = cfg;
 	if (s->policy == POL_MANDATORY) {
-		/* the CA store read into memory, whatever chroot comes later */
-		ca = s->o->cafile[0] ? s->o->cafile : tls_default_ca_cert_file();
-		if ((mem = tls_load_file(ca, &len, NULL)) == NULL) {
-			(void)snprintf(err, errlen, "cannot load CA file %s", ca);
+		if (camem == NULL) {
+			(void)snprintf(err, errlen, "%s", caerr[0] ? caerr :
+			    "no CA file loaded");
 			return -1;
 		}
-		if (tls_config_set_ca_mem(cfg, mem, len) == -1) {
-			(void)snprintf(err, errlen, "CA file %s: %s", ca,
+		if (tls_config_set_ca_mem(cfg, camem, calen) == -1) {
+			(void)snprintf(err, errlen, "CA file: %s",
 			    tls_config_error(cfg));
-			tls_unload_file(mem, len);
 			return -1;
 		}
-		tls_unload_file(mem, len);
 	} else {
 		/* RFC 7672 2.2, RFC 7435: checked afterwards, or not at all */
 		tls_config_insecure_noverifycert(cfg);
