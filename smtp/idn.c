@@ -28,7 +28,16 @@
 #include <arpa/inet.h>
 
 #include <ctype.h>
+/*
+ * libidn2 (Debian libidn2-dev, OpenBSD and FreeBSD ports devel/libidn2,
+ * dns/libidn2).  Without it a U-label domain is refused as malformed.
+ */
+#if defined(__has_include)
+#if __has_include(<idn2.h>)
 #include <idn2.h>
+#define HAVE_IDN2	1
+#endif
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,6 +125,7 @@ idn_domain(const char *in, char *out, size_t outlen, char *err,
 			return -1;
 		}
 	} else {
+#ifdef HAVE_IDN2
 		/* IDNA2008 (RFC 5891 5), NFC first as UTS 46 does for input */
 		rc = idn2_to_ascii_8z(in, &a, IDN2_NFC_INPUT |
 		    IDN2_NONTRANSITIONAL);
@@ -130,6 +140,13 @@ idn_domain(const char *in, char *out, size_t outlen, char *err,
 			return -1;
 		}
 		idn2_free(a);
+#else
+		(void)a;
+		(void)rc;
+		(void)snprintf(err, errlen, "domain %.80s: not ASCII, and "
+		    "built without libidn2", in);
+		return -1;
+#endif
 	}
 	return ldh(out, err, errlen);
 }
