@@ -27,8 +27,11 @@ while [ $i -lt 50 ] && ! ss -Htn "dport = :$PS" 2>/dev/null | grep -q ESTAB; do
 done
 st=$(cat /proc/$pid/status 2>/dev/null)
 kill $pid 2>/dev/null; wait $pid 2>/dev/null
-expect "during a delivery: seccomp filter installed (Seccomp: 2)" \
-    "^Seccomp:[[:space:]]+2$" "$st"
+case "$TNAME" in
+asan:*) skip "during a delivery: Seccomp: 2" "the ASan build does not seal (LeakSanitizer); the plain pass checks it" ;;
+*) expect "during a delivery: seccomp filter installed (Seccomp: 2)" \
+    "^Seccomp:[[:space:]]+2$" "$st" ;;
+esac
 expect "during a delivery: no new privileges (NoNewPrivs: 1)" \
     "^NoNewPrivs:[[:space:]]+1$" "$st"
 
