@@ -403,24 +403,47 @@ useutf8(const struct session *s)
 	return s->utf8 && (s->caps.flags & CAP_SMTPUTF8);
 }
 
+/* RFC 3461: the DSN parameters go only to a server that offers DSN */
+static int
+usedsn(const struct session *s)
+{
+	return (s->caps.flags & CAP_DSN) != 0;
+}
+
 static void
 rcptcmd(struct session *s, size_t i, char *buf, size_t n)
 {
-	(void)snprintf(buf, n, "RCPT TO:<%s>", useutf8(s) ? s->rcpt[i].addr :
-	    s->rcpt[i].asc);
+	char	notify[80] = "", orcpt[600] = "", x[560];
+
+	if (usedsn(s)) {
+		if (s->o->notify != NULL)
+			(void)snprintf(notify, sizeof(notify), " NOTIFY=%s",
+			    s->o->notify);
+		/* RFC 3461 4.2: the address as it was given to us */
+		if (s->rcpt[i].orcpt != NULL &&
+		    xtext(x, sizeof(x), s->rcpt[i].orcpt) == 0)
+			(void)snprintf(orcpt, sizeof(orcpt), " ORCPT=rfc822;%s",
+			    x);
+	}
+	(void)snprintf(buf, n, "RCPT TO:<%s>%s%s", useutf8(s) ?
+	    s->rcpt[i].addr : s->rcpt[i].asc, notify, orcpt);
 }
 
 static void
 mailcmd(struct session *s, char *buf, size_t n)
 {
-	char	size[40] = "";
+	char	size[40] = "", dsn[300] = "";
 
 	if (s->caps.flags & CAP_SIZE)
 		(void)snprintf(size, sizeof(size), " SIZE=%zu", s->cur->len);
-	(void)snprintf(buf, n, "MAIL FROM:<%s>%s%s%s", useutf8(s) ? s->from :
-	    s->afrom, size, s->cur == s->msg && s->info->eightbit &&
+	if (usedsn(s))
+		(void)snprintf(dsn, sizeof(dsn), "%s%s%s%s",
+		    s->o->ret ? " RET=" : "", s->o->ret ? s->o->ret : "",
+		    s->o->envid[0] ? " ENVID=" : "", s->o->envid);
+	(void)snprintf(buf, n, "MAIL FROM:<%s>%s%s%s%s", useutf8(s) ?
+	    s->from : s->afrom, size, s->cur == s->msg && s->info->eightbit &&
 	    (s->caps.flags & CAP_8BITMIME) ? " BODY=8BITMIME" : "",
-	    useutf8(s) ? " SMTPUTF8" : "");
+	    useutf8(s) ? " SMTPUTF8" : "", dsn);
 }
 
 /* The message, already CRLF and dot-stuffed, in blocks, then the dot. */
@@ -667,8 +690,14 @@ client_run(struct session *s)
 	tls_desc(s, tls, sizeof(tls));
 	for (i = 0; i < s->nrcpt; i++)
 		if (s->rcpt[i].status != RS_PENDING &&
-		    s->rcpt[i].tls[0] == '\0')
+		    s->rcpt[i].tls[0] == '\0') {
 			(void)strlcpy(s->rcpt[i].tls, tls,
 			    sizeof(s->rcpt[i].tls));
+			/* RFC 3461 6.2.1 c: a relay without DSN is "relayed" */
+			if (s->rcpt[i].status == RS_OK && (s->o->notify ||
+			    s->o->ret || s->o->envid[0]))
+				s->rcpt[i].dsn = usedsn(s) ? DSN_PASSED :
+				    DSN_RELAYED;
+		}
 	return rv;
 }

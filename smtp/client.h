@@ -37,7 +37,12 @@ struct rcpt {
 	int		 status;
 	char		 reply[512];
 	char		 tls[48];	/* how it went: "tls=dane TLSv1.3" */
+	char		*orcpt;		/* as given, for ORCPT (RFC 3461 4.2) */
+	int		 dsn;		/* DSN_PASSED, DSN_RELAYED, 0 */
 };
+
+#define DSN_PASSED	1	/* the server took NOTIFY: it reports now */
+#define DSN_RELAYED	2	/* DSN asked for, the server had none */
 
 /* how the TLS of one connection is decided */
 #define POL_OPPORTUNISTIC 0	/* STARTTLS if offered, no certificate check */
@@ -48,6 +53,9 @@ struct rcpt {
 struct opts {
 	int		 aflag, Aflag, dflag, fflag, iflag, pflag, sflag, tflag;
 	int		 Rflag;		/* -R: result lines (result.c) */
+	const char	*notify;	/* -N: NOTIFY (RFC 3461 4.1) */
+	const char	*ret;		/* -r: RET=FULL|HDRS (4.3) */
+	char		 envid[256];	/* -e: ENVID as xtext (4.4) */
 	char		*busted[SMTP_MAXBUSTED];
 	size_t		 nbusted;
 	const char	*gateway, *hflag, *user, *conffile, *domain;

@@ -219,6 +219,8 @@ caps_parse(struct caps *c, const struct reply *r)
 				c->flags |= CAP_SMTPUTF8;
 			else if (keyword(l, ll, "ENHANCEDSTATUSCODES", &arg))
 				c->flags |= CAP_ENHANCED;
+			else if (keyword(l, ll, "DSN", &arg))
+				c->flags |= CAP_DSN;
 			else if (keyword(l, ll, "SIZE", &arg)) {
 				c->flags |= CAP_SIZE;
 				c->size = sizearg(arg, ll - (arg - l));

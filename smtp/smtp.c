@@ -56,8 +56,8 @@ static void __attribute__((noreturn))
 usage(void)
 {
 	(void)fprintf(stderr, "usage: smtp [-aAdfipRst] [-b busted-mx]... "
-	    "[-g gateway] [-h host] [-u user] [-C conffile] [.domain] "
-	    "destaddr sender rcpt-list\n");
+	    "[-e envid] [-g gateway] [-h host] [-N notify] [-r ret] "
+	    "[-u user] [-C conffile] [.domain] destaddr sender rcpt-list\n");
 	exit(EX_USAGE_);
 }
 
@@ -432,7 +432,8 @@ rcpt_forms(struct session *s, struct rcpt *rc, const char *given,
 		    "malformed address: %s", err);
 		return;
 	}
-	free(q);
+	/* ORCPT (RFC 3461 4.2): the recipient as given, qualified */
+	rc->orcpt = q;
 	if (nonascii(rc->addr))
 		s->utf8 = 1;
 }
@@ -521,7 +522,7 @@ report(const struct session *s)
 {
 	size_t	 i;
 	int	 retry = 0, fail = 0;
-	const char *w, *res, *tls;
+	const char *w, *res, *tls, *dsn;
 
 	for (i = 0; i < s->nrcpt; i++) {
 		switch (s->rcpt[i].status) {
@@ -541,10 +542,12 @@ report(const struct session *s)
 			break;
 		}
 		tls = s->rcpt[i].tls[0] != '\0' ? s->rcpt[i].tls : "tls=none";
-		(void)fprintf(stderr, "%s: rcpt %s: %s [%s]\n", w,
-		    s->rcpt[i].addr, s->rcpt[i].reply, tls);
-		log_info("to=<%s> from=<%s> result=%s %s reply=\"%s\"",
-		    s->rcpt[i].addr, s->from, res, tls, s->rcpt[i].reply);
+		dsn = s->rcpt[i].dsn == DSN_PASSED ? " dsn=passed" :
+		    s->rcpt[i].dsn == DSN_RELAYED ? " dsn=relayed" : "";
+		(void)fprintf(stderr, "%s: rcpt %s: %s [%s%s]\n", w,
+		    s->rcpt[i].addr, s->rcpt[i].reply, tls, dsn);
+		log_info("to=<%s> from=<%s> result=%s %s%s reply=\"%s\"",
+		    s->rcpt[i].addr, s->from, res, tls, dsn, s->rcpt[i].reply);
 	}
 	if (retry)
 		return EXIT_RETRY;
@@ -634,7 +637,7 @@ main(int argc, char *argv[])
 
 	o.conffile = SMTP_CONF;
 	o.connecttimeout = 30;
-	while ((ch = getopt(argc, argv, "+aAb:C:dfg:h:ipRstu:")) != -1) {
+	while ((ch = getopt(argc, argv, "+aAb:C:de:fg:h:iN:pr:Rstu:")) != -1) {
 		switch (ch) {
 		case 'a': o.aflag = 1; break;
 		case 'A': o.Aflag = 1; break;
@@ -654,6 +657,32 @@ main(int argc, char *argv[])
 		case 'i': o.iflag = 1; break;
 		case 'p': o.pflag = 1; break;
 		case 'R': o.Rflag = 1; break;
+		case 'N':
+			if (!dsn_notify_ok(optarg)) {
+				(void)fprintf(stderr, "smtp: -N %s: NEVER, or "
+				    "SUCCESS,FAILURE,DELAY\n", optarg);
+				exit(EX_USAGE_);
+			}
+			o.notify = optarg;
+			break;
+		case 'r':
+			if (strcasecmp(optarg, "FULL") != 0 &&
+			    strcasecmp(optarg, "HDRS") != 0) {
+				(void)fprintf(stderr, "smtp: -r FULL or HDRS\n");
+				exit(EX_USAGE_);
+			}
+			o.ret = strcasecmp(optarg, "FULL") == 0 ? "FULL" :
+			    "HDRS";
+			break;
+		case 'e':
+			/* RFC 3461 4.4: at most 100 characters of xtext */
+			if (strlen(optarg) > 100 || xtext(o.envid,
+			    sizeof(o.envid), optarg) == -1) {
+				(void)fprintf(stderr, "smtp: -e: at most 100 "
+				    "ASCII characters\n");
+				exit(EX_USAGE_);
+			}
+			break;
 		case 's': o.sflag = 1; break;
 		case 't': o.tflag = 1; break;
 		case 'u': o.user = optarg; break;
@@ -749,6 +778,7 @@ main(int argc, char *argv[])
 	for (i = 0; i < (int)s.nrcpt; i++) {
 		free(s.rcpt[i].addr);
 		free(s.rcpt[i].asc);
+		free(s.rcpt[i].orcpt);
 	}
 	free(s.rcpt);
 	free(from);

@@ -131,6 +131,7 @@ struct reply {
 #define CAP_SIZE	0x10
 #define CAP_AUTH	0x20
 #define CAP_ENHANCED	0x40
+#define CAP_DSN		0x80
 
 #define AUTH_PLAIN	0x1
 #define AUTH_LOGIN	0x2
@@ -178,6 +179,10 @@ int	 idn_addr(const char *, char **, char **, char *, size_t);
 int	 mime_reencode(const struct buf *, int, struct buf *, char *, size_t);
 void	 qp_encode(struct buf *, const char *, const char *);
 int	 utf8_valid(const unsigned char *, const unsigned char *);
+
+/* dsn.c: RFC 3461 parameters */
+int	 dsn_notify_ok(const char *);
+int	 xtext(char *, size_t, const char *);
 
 /* dial.c */
 #define D_MX		0	/* domain: MX lookup */

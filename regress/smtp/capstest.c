@@ -46,7 +46,7 @@ main(void)
 	}
 	caps_parse(&c, &r);
 	printf("code %d lines %zu\n", r.code, r.nlines);
-	printf("flags%s%s%s%s%s%s%s size %llu auth%s%s%s\n",
+	printf("flags%s%s%s%s%s%s%s%s size %llu auth%s%s%s\n",
 	    c.flags & CAP_STARTTLS ? " STARTTLS" : "",
 	    c.flags & CAP_PIPELINING ? " PIPELINING" : "",
 	    c.flags & CAP_8BITMIME ? " 8BITMIME" : "",
@@ -54,6 +54,7 @@ main(void)
 	    c.flags & CAP_SIZE ? " SIZE" : "",
 	    c.flags & CAP_AUTH ? " AUTH" : "",
 	    c.flags & CAP_ENHANCED ? " ENHANCEDSTATUSCODES" : "",
+	    c.flags & CAP_DSN ? " DSN" : "",
 	    c.size,
 	    c.auth & AUTH_PLAIN ? " PLAIN" : "",
 	    c.auth & AUTH_LOGIN ? " LOGIN" : "",

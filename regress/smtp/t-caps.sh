@@ -40,5 +40,6 @@ expect "AUTH with no mechanism; look-alike keywords ignored" \
     "flags AUTH size 0 auth$" "$out"
 out=$(caps '250-mx.example\n250-SIZE\n250 DSN\n')
 expect "LF-only line ends" "code 250 lines 3" "$out"
+expect "DSN (RFC 3461)" "flags SIZE DSN size 0" "$out"
 out=$(caps '250-mx.example\r\n251 SIZE 5\r\n')
 expect "mixed codes: malformed, no capabilities" "code -1 .*flags size 0" "$(echo $out)"

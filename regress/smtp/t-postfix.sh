@@ -105,14 +105,29 @@ expect "UTF-8 recipient: RCPT in UTF-8, not A-labels" "^-> RCPT TO:<j.*rg@b.*che
     "$(printf '%s\n' "$OUT" | grep -v xn--)"
 check "UTF-8 recipient: delivered" wait_mail 5
 
+# DSN (RFC 3461): offered by Postfix, so RET, ENVID, NOTIFY and ORCPT go
+run_smtp -d -N FAILURE,DELAY -r HDRS -e 'q1+ x' "[127.0.0.1]:$P" alice u@test.example < "$T/msg"
+expect "DSN to Postfix: exit 0" "^0$" "$RC"
+expect "DSN: MAIL with RET and ENVID (xtext)" \
+    "^-> MAIL FROM:<alice@[^>]*> SIZE=[0-9]+ RET=HDRS ENVID=q1\\+2B\\+20x$" "$OUT"
+expect "DSN: RCPT with NOTIFY and ORCPT" \
+    "^-> RCPT TO:<u@test.example> NOTIFY=FAILURE,DELAY ORCPT=rfc822;u@test.example$" "$OUT"
+expect "DSN: the result line says the server took it (dsn=passed)" \
+    "^ok: rcpt u@test.example: 250 .*dsn=passed\\]$" "$OUT"
+check "DSN: delivered" wait_mail 6
+run_smtp -N NOPE "[127.0.0.1]:$P" alice u@test.example < "$T/msg"
+expect "-N with a bad value: usage, exit 64" "^64$" "$RC"
+
 run_smtp -p "[127.0.0.1]:$P" alice ok@test.example perm@test.example < /dev/null
 expect "-p to Postfix: exit 69, one verified" "^69$" "$RC"
 expect "-p to Postfix: the verified line" "^ok: rcpt ok@test.example: 250" "$OUT"
 sleep 0.3
-expect "-p to Postfix: nothing delivered" "^5$" "$(ls "$MD/new" | wc -l | tr -d ' ')"
+expect "-p to Postfix: nothing delivered" "^6$" "$(ls "$MD/new" | wc -l | tr -d ' ')"
 
 # message_size_limit 0: Postfix says a bare "SIZE" (RFC 1870 4), no limit
-if postfix_start "$PP" -o message_size_limit=0 2>>"$T/postfix.err"; then
+# ... and hides DSN (smtpd_discard_ehlo_keywords)
+if postfix_start "$PP" -o message_size_limit=0 \
+    -o "smtpd_discard_ehlo_keywords = dsn" 2>>"$T/postfix.err"; then
 	MD=$POSTFIX_MAILDIR
 	run_smtp "127.0.0.1:$PP" alice u@test.example < "$T/msg"
 	expect "plain (no STARTTLS offered) to Postfix: exit 0" "^0$" "$RC"
@@ -127,12 +142,18 @@ if postfix_start "$PP" -o message_size_limit=0 2>>"$T/postfix.err"; then
 	check "bare SIZE from Postfix: delivered" wait_mail 2
 	run_smtp -s "127.0.0.1:$PP" alice u@test.example < "$T/msg"
 	expect "-s to Postfix without STARTTLS: exit 75" "^75$" "$RC"
+	run_smtp -d -N SUCCESS "127.0.0.1:$PP" alice u@test.example < "$T/msg"
+	expect "DSN asked, server without DSN: exit 0" "^0$" "$RC"
+	expect "... no NOTIFY or ORCPT sent" "^-> RCPT TO:<u@test.example>$" "$OUT"
+	expect "... the result line says relayed (RFC 3461 6.2.1)" \
+	    "^ok: rcpt u@test.example: 250 .*dsn=relayed\\]$" "$OUT"
+	check "... delivered" wait_mail 3
 
 	# smtp.conf "source": the socket is bound before connect, per family
 	smtp_conf "timeout 20" "source 127.0.0.5" "source ::1"
 	run_smtp "127.0.0.1:$PP" alice u@test.example < "$T/msg"
 	expect "source 127.0.0.5: delivered" "^0$" "$RC"
-	check "source 127.0.0.5: delivered" wait_mail 3
+	check "source 127.0.0.5: delivered" wait_mail 4
 	expect "source 127.0.0.5: Postfix saw the connection from it" \
 	    "connect from [^ ]*\\[127\\.0\\.0\\.5\\]" "$(cat "$POSTFIX_LOG")"
 	smtp_conf "timeout 20" "source 192.0.2.1"
