@@ -86,7 +86,8 @@ TLSMOD_SRCS =	smtpd/tls.c smtpd/tlspriv.c
 TLSMOD_OBJS =	smtpd/tls.pic.o smtpd/tlspriv.pic.o
 SMTP_SRCS =	smtp/smtp.c smtp/mx.c smtp/dial.c smtp/client.c smtp/rfc822.c \
 		smtp/tls.c smtp/auth.c smtp/dane.c smtp/reply.c smtp/lmtp.c \
-		smtp/result.c smtp/idn.c smtp/mime.c smtp/dsn.c
+		smtp/result.c smtp/idn.c smtp/mime.c smtp/dsn.c \
+		smtp/cram.c
 DELIVER_SRCS =	deliver/deliver.c deliver/maildir.c deliver/map.c
 # runq: the queue runner, with smtpd's configuration, routes and queue files
 RUNQ_SRCS =	runq/runq.c runq/entry.c runq/send.c runq/dsn.c

@@ -163,29 +163,9 @@ static int
 cram(struct session *s, const struct cred *c, struct reply *r, char *line,
     size_t n)
 {
-	unsigned char	 ch[1024], mac[EVP_MAX_MD_SIZE];
-	unsigned int	 maclen;
-	char		 resp[700];
-	const char	*t = r->text + 4;
-	int		 len, i, o;
-
-	if (r->len < 4 || strlen(t) > 1300)
+	if (r->len < 4)
 		return -1;
-	if ((len = EVP_DecodeBlock(ch, (const unsigned char *)t,
-	    strlen(t))) < 0)
-		return -1;
-	/* EVP_DecodeBlock counts the padding as data */
-	for (i = strlen(t); i > 0 && t[i - 1] == '=' && len > 0; i--)
-		len--;
-	if (HMAC(EVP_md5(), c->pass, strlen(c->pass), ch, len, mac,
-	    &maclen) == NULL)
-		return -1;
-	o = snprintf(resp, sizeof(resp), "%s ", c->user);
-	for (i = 0; i < (int)maclen && o + 3 < (int)sizeof(resp); i++)
-		o += snprintf(resp + o, sizeof(resp) - o, "%02x", mac[i]);
-	b64(line, n, resp, o);
-	explicit_bzero(resp, sizeof(resp));
-	return 0;
+	return cram_md5(r->text + 4, c->user, c->pass, line, n);
 }
 
 /*

@@ -180,6 +180,9 @@ int	 mime_reencode(const struct buf *, int, struct buf *, char *, size_t);
 void	 qp_encode(struct buf *, const char *, const char *);
 int	 utf8_valid(const unsigned char *, const unsigned char *);
 
+/* cram.c: the CRAM-MD5 response to a 334 challenge (RFC 2195) */
+int	 cram_md5(const char *, const char *, const char *, char *, size_t);
+
 /* dsn.c: RFC 3461 parameters */
 int	 dsn_notify_ok(const char *);
 int	 xtext(char *, size_t, const char *);
