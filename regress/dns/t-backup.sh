@@ -91,6 +91,27 @@ expect "5yz MAIL: permanent, exit 69" "^69$" "$RC"
 if at perm 2; then fail "5yz MAIL: the backup not tried"
 else pass "5yz MAIL: the backup not tried"; fi
 
+# STARTTLS answered 454 (regress/smtp/scripted.py: no real server says it
+# on demand): the backup; the last host goes on in the clear (RFC 3207 4.1)
+P=$(freeport)
+mkdir -p "$T/tls.2"; chown postfix "$T/tls.2" 2>/dev/null
+python3 "$TOP/regress/smtp/scripted.py" -a 127.0.0.2 -p "$P" -m tls454 \
+    -l "$T/tls454.log" -o "$T/tls454.data" >/dev/null 2>&1 &
+bg_track $!
+sink_start "$P" 127.0.0.3 -d "$T/tls.2/%H%M%S." 2>>"$T/sink.err"
+i=0
+while [ $i -lt 100 ] && ! ss -Hltn "sport = :$P" | grep -q '127\.0\.0\.2:'; do
+	sleep 0.1; i=$((i + 1))
+done
+send tls r@pref.test
+expect "454 to STARTTLS: exit 0 via the backup" "^0$" "$RC"
+expect "454 to STARTTLS: mx1 was asked" "C: b'STARTTLS'" "$(cat "$T/tls454.log")"
+check "454 to STARTTLS: mx2 has it" at tls 2
+printf 'Subject: last\n\nbody last\n' | timeout 60 "$SMTP" -C "$T/smtp.conf" \
+    "[127.0.0.2]:$P" a@src.test r@pref.test >"$T/out.last" 2>&1
+expect "454 to STARTTLS at the last host: in the clear, exit 0" "^0$" "$?"
+expect "... delivered there" "C: b'DATA'" "$(cat "$T/tls454.log")"
+
 # both refuse MAIL for now: Retry, not a bounce
 case_start both -r mail
 sink_stop "$P"

@@ -13,6 +13,7 @@
 #   stallmail  stalls after MAIL
 #   tls      SMTPS: TLS before the greeting (needs -k)
 #   auth     AUTH PLAIN LOGIN CRAM-MD5 (user u, password -P, 535 else)
+#   tls454   offers STARTTLS and answers it 454 4.7.0 (RFC 3207 4)
 #   nocram   as auth, but CRAM-MD5 always 535 (no CRAM secret stored for u,
 #            as a server with hashed passwords answers)
 import argparse, base64, hmac, socket, ssl, sys, time
@@ -26,12 +27,13 @@ ap.add_argument("-o", default="/dev/null")
 ap.add_argument("-k", default=None)
 ap.add_argument("-P", default="secret")
 ap.add_argument("-n", type=int, default=1000)
+ap.add_argument("-a", default="127.0.0.1")
 a = ap.parse_args()
 
 log = open(a.l, "a", buffering=1)
 ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-ls.bind(("127.0.0.1", a.p))
+ls.bind((a.a, a.p))
 ls.listen(5)
 ctx = None
 if a.k:
@@ -98,7 +100,7 @@ def session(c):
                 c.send(b"421 4.3.0 busy\r\n")
                 continue
             cl = list(caps)
-            if m in ("inject",) and not tls:
+            if m in ("inject", "tls454") and not tls:
                 cl.append("STARTTLS")
             if m in ("auth", "nocram"):
                 cl.append("AUTH PLAIN LOGIN CRAM-MD5")
@@ -107,6 +109,8 @@ def session(c):
             c.send(b"\r\n".join(r) + b"\r\n")
         elif u.startswith(b"HELO"):
             c.send(b"250 scripted\r\n")
+        elif u == b"STARTTLS" and m == "tls454":
+            c.send(b"454 4.7.0 TLS not available now\r\n")
         elif u == b"STARTTLS":
             if m == "inject":
                 c.send(b"220 2.0.0 go ahead\r\n250-injected\r\n250 PIPELINING\r\n")
