@@ -316,7 +316,7 @@ int	 peer_find(struct peer *, const struct conf *);
 /* parent.c */
 __attribute__((noreturn)) void parent_run(struct parent *);
 int	 parent_reply(struct parent *, uint32_t, uint32_t, int, const struct ps_buf *);
-void	 parent_kill(struct parent *, const char *);
+__attribute__((noreturn)) void parent_kill(struct parent *, const char *);
 const char *parent_signame(int);		/* "SIGSYS" */
 
 /* mailer.c (parent) */
