@@ -21,14 +21,16 @@ done
 objs="$objs $BIN/deliver/maildir.o $BIN/deliver/map.o $BIN/privsep/libprivsep.a"
 cc=${CC:-cc}
 san=
+nowarn=-Wno-format-truncation
 if nm "$BIN/smtpd/parent.o" 2>/dev/null | grep -q __asan_; then
 	cc=clang
 	san="-fsanitize=address,undefined -fno-omit-frame-pointer"
+	nowarn=
 fi
 pkg=$(pkg-config --cflags --libs libbsd-overlay 2>/dev/null)
 # shellcheck disable=SC2086
 if ! $cc -std=gnu11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror \
-    -Wno-unused-result -Wno-format-truncation $san \
+    -Wno-unused-result $nowarn $san \
     -I"$TOP/privsep" -I"$TOP/smtpd" -o "$T/parent-test" \
     "$TOP/regress/privsep/parent-test.c" $objs $pkg -lmd -ldl -lcrypt \
     -Wl,--export-dynamic >"$T/cc.log" 2>&1; then
