@@ -6,7 +6,7 @@ libcrypt-dev ucspi-tcp swaks mandoc bmake clang libclang-rt-14-dev unbound nsd
 ldnsutils dnsutils msmtp openssl python3 systemd patchelf valgrind libevent-dev
 libnet-ssleay-perl libdigest-hmac-perl libio-socket-inet6-perl libmd-dev gdb iproute2
 libnsl2 libdb5.3 libgnutls-dane0 libidn12 dovecot-core dovecot-lmtpd libidn2-dev
-fail2ban debhelper dpkg-dev lintian"
+fail2ban debhelper dpkg-dev lintian testssl.sh"
 
 missing=""
 if command -v dpkg-query >/dev/null 2>&1; then
