@@ -80,7 +80,7 @@ SMTPD_SRCS =	smtpd/smtpd.c smtpd/conf.c smtpd/confcheck.c smtpd/peer.c smtpd/par
 		smtpd/reply.c smtpd/addr.c smtpd/data.c smtpd/auth.c \
 		smtpd/rules.c smtpd/mdeliver.c deliver/maildir.c deliver/map.c \
 		smtpd/dns.c smtpd/authpriv.c smtpd/tlsmod.c \
-		smtpd/rcpt.c smtpd/routes.c smtpd/queue.c smtpd/qfile.c \
+		smtpd/rcpt.c smtpd/rlist.c smtpd/routes.c smtpd/queue.c smtpd/qfile.c \
 		smtpd/psandbox.c
 TLSMOD_SRCS =	smtpd/tls.c smtpd/tlspriv.c
 TLSMOD_OBJS =	smtpd/tls.pic.o smtpd/tlspriv.pic.o
@@ -150,6 +150,7 @@ ${SMTPD_OBJS}: smtpd/smtpd.h smtpd/session.h privsep/privsep.h privsep/log.h
 ${SMTP_OBJS}: smtp/smtp.h smtp/client.h
 ${RUNQ_OBJS}: runq/runq.h smtpd/smtpd.h smtpd/routes.h smtpd/qfile.h privsep/log.h
 smtpd/rcpt.o smtpd/routes.o smtpd/confcheck.o: smtpd/routes.h
+smtpd/rcpt.o smtpd/rlist.o: smtpd/rlist.h
 smtpd/queue.o smtpd/qfile.o: smtpd/qfile.h
 
 # Install what the test and demo scripts need (Debian; a no-op elsewhere).

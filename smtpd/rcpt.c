@@ -38,18 +38,11 @@
 
 #include "log.h"
 #include "session.h"
+#include "rlist.h"
 #include "routes.h"
 #include "../deliver/deliver.h"
 
 #define RCPT_MAXACCEPT	65536		/* distinct recipients per connection */
-
-/* The recipients file: sorted addresses and the domains they name. */
-struct rlist {
-	char		**addr;		/* "user@domain" and "@domain", lower case */
-	size_t		  n;
-	char		**dom;		/* every domain named, lower case */
-	size_t		  nd;
-};
 
 static struct map	 map;
 static int		 mapstate;	/* 0 not loaded, 1 loaded, -1 failed */
@@ -59,90 +52,6 @@ static struct routes	 routes;
 static int		 routestate;
 static char		**accepted;
 static size_t		 naccepted;
-
-static int
-cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void
-lower(char *s)
-{
-	for (; *s != '\0'; s++)
-		*s = tolower((unsigned char)*s);
-}
-
-static int
-rl_add(char ***v, size_t *n, const char *s)
-{
-	char	**nv;
-
-	if (*n >= MAP_MAXENTRIES)
-		return -1;
-	if ((nv = reallocarray(*v, *n + 1, sizeof(*nv))) == NULL)
-		return -1;
-	*v = nv;
-	if ((nv[*n] = strdup(s)) == NULL)
-		return -1;
-	(*n)++;
-	return 0;
-}
-
-/* One address or @domain a line; '#' starts a comment. */
-static int
-rl_load(const char *file)
-{
-	FILE	*f;
-	char	 line[MAP_MAXLINE], *w, *e, *at;
-	int	 ln = 0;
-
-	if ((f = fopen(file, "re")) == NULL) {
-		log_warn("recipients %s", file);
-		return -1;
-	}
-	while (fgets(line, sizeof(line), f) != NULL) {
-		ln++;
-		line[strcspn(line, "#\r\n")] = '\0';
-		for (w = line; isspace((unsigned char)*w); w++)
-			;
-		for (e = w; *e != '\0' && !isspace((unsigned char)*e); e++)
-			;
-		*e = '\0';
-		if (*w == '\0')
-			continue;
-		lower(w);
-		if ((at = strrchr(w, '@')) == NULL || at[1] == '\0' ||
-		    strlen(w) > MAP_MAXKEY) {
-			log_warnx("recipients %s:%d: not an address or @domain",
-			    file, ln);
-			continue;
-		}
-		if (rl_add(&rl.addr, &rl.n, w) == -1 ||
-		    rl_add(&rl.dom, &rl.nd, at + 1) == -1) {
-			log_warnx("recipients %s: too many entries", file);
-			(void)fclose(f);
-			return -1;
-		}
-	}
-	if (ferror(f)) {
-		log_warn("recipients %s", file);
-		(void)fclose(f);
-		return -1;
-	}
-	(void)fclose(f);
-	if (rl.n > 0) {
-		qsort(rl.addr, rl.n, sizeof(*rl.addr), cmp);
-		qsort(rl.dom, rl.nd, sizeof(*rl.dom), cmp);
-	}
-	return 0;
-}
-
-static int
-rl_has(char **v, size_t n, const char *key)
-{
-	return n > 0 && bsearch(&key, v, n, sizeof(*v), cmp) != NULL;
-}
 
 /*
  * A domain the recipients file names takes only the addresses listed
@@ -156,12 +65,12 @@ check_recipients(const struct conf *c, const char *rcpt, const char *dom)
 	if (c->recipients[0] == '\0')
 		return RCPT_OK;
 	if (rlstate == 0)
-		rlstate = rl_load(c->recipients) == 0 ? 1 : -1;
+		rlstate = rl_load(&rl, c->recipients) == 0 ? 1 : -1;
 	if (rlstate == -1)
 		return RCPT_TEMPFAIL;
 	if (strlcpy(a, rcpt, sizeof(a)) >= sizeof(a))
 		return RCPT_UNKNOWN;
-	lower(a);
+	rl_lower(a);
 	if (!rl_has(rl.dom, rl.nd, a + (dom - rcpt)))
 		return RCPT_OK;
 	if (rl_has(rl.addr, rl.n, a) || rl_has(rl.addr, rl.n, a + (dom - rcpt) - 1))
