@@ -1,4 +1,4 @@
-/* objs: smtpd/parent.c smtpd/policy.c smtpd/conf.c smtpd/greylist.c smtpd/dnsreq.c smtpd/dns.c smtpd/authpriv.c smtpd/mailer.c smtpd/mdeliver.c smtpd/rcpt.c smtpd/routes.c smtpd/queue.c smtpd/qfile.c smtpd/tlspriv.c deliver/maildir.c deliver/map.c privsep/msg.c privsep/marshal.c privsep/log.c privsep/privdrop.c */
+/* objs: smtpd/parent.c smtpd/policy.c smtpd/conf.c smtpd/greylist.c smtpd/dnsreq.c smtpd/dns.c smtpd/authpriv.c smtpd/mailer.c smtpd/mdeliver.c smtpd/rcpt.c smtpd/rlist.c smtpd/routes.c smtpd/queue.c smtpd/qfile.c smtpd/tlspriv.c deliver/maildir.c deliver/map.c privsep/msg.c privsep/marshal.c privsep/log.c privsep/privdrop.c */
 /*
  * Copyright (c) 2026 The upas-smtp authors
  *

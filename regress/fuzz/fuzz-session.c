@@ -1,4 +1,4 @@
-/* objs: smtpd/session.c smtpd/io.c smtpd/reply.c smtpd/addr.c smtpd/data.c smtpd/auth.c smtpd/rules.c smtpd/policy.c smtpd/conf.c smtpd/parent.c smtpd/greylist.c smtpd/dnsreq.c smtpd/dns.c smtpd/authpriv.c smtpd/mailer.c smtpd/mdeliver.c smtpd/rcpt.c smtpd/routes.c smtpd/queue.c smtpd/qfile.c deliver/maildir.c deliver/map.c privsep/msg.c privsep/marshal.c privsep/log.c */
+/* objs: smtpd/session.c smtpd/io.c smtpd/reply.c smtpd/addr.c smtpd/data.c smtpd/auth.c smtpd/rules.c smtpd/policy.c smtpd/conf.c smtpd/parent.c smtpd/greylist.c smtpd/dnsreq.c smtpd/dns.c smtpd/authpriv.c smtpd/mailer.c smtpd/mdeliver.c smtpd/rcpt.c smtpd/rlist.c smtpd/routes.c smtpd/queue.c smtpd/qfile.c deliver/maildir.c deliver/map.c privsep/msg.c privsep/marshal.c privsep/log.c */
 /*
  * Copyright (c) 2026 The upas-smtp authors
  *
