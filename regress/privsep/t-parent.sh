@@ -12,11 +12,14 @@ if [ "$BIN" = "$TOP" ]; then
 	make -C "$TOP" smtpd/smtpd >"$T/make.log" 2>&1 ||
 	    { fail "make smtpd"; tail "$T/make.log"; exit 1; }
 fi
+# smtpd's objects as the Makefile lists them (SMTPD_SRCS), but its main()
+srcs=$(awk '/^SMTPD_SRCS/ { on = 1 } on { print; if ($0 !~ /\\$/) exit }' \
+    "$TOP/Makefile" | tr ' \t\\' '\n\n\n' | grep '^smtpd/.*\.c$' | grep -v '^smtpd/smtpd\.c$')
 objs=
-for o in conf peer parent mailer policy greylist dnsreq session io reply addr \
-    data auth rules mdeliver tlsmod dns authpriv rcpt routes queue qfile psandbox; do
-	[ -f "$BIN/smtpd/$o.o" ] || { fail "no $BIN/smtpd/$o.o"; exit 1; }
-	objs="$objs $BIN/smtpd/$o.o"
+for c in $srcs; do
+	o=$BIN/${c%.c}.o
+	[ -f "$o" ] || { fail "no $o"; exit 1; }
+	objs="$objs $o"
 done
 objs="$objs $BIN/deliver/maildir.o $BIN/deliver/map.o $BIN/privsep/libprivsep.a"
 cc=${CC:-cc}
