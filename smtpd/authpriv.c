@@ -291,8 +291,8 @@ p_auth(struct parent *p, struct ps_msg *m)
 	log_escape(euser, sizeof(euser), user, strlen(user));
 	if ((r = authfail_check(p)) != 0) {
 		explicit_bzero(secret, sizeof(secret));
-		log_info("auth addr=%s mech=%s user=\"%s\" result=%s",
-		    p->peer->raddr, mechname(mech), euser, r == 1 ?
+		log_info("auth mech=%s user=\"%s\" result=%s",
+		    mechname(mech), euser, r == 1 ?
 		    "refused reason=authfail-limit" : "tempfail reason=authfail-state");
 		auth_answer(p, m, r == 1 ? AUTH_LIMITED : AUTH_TEMPFAIL);
 		return;
@@ -312,17 +312,16 @@ p_auth(struct parent *p, struct ps_msg *m)
 	explicit_bzero(&c, sizeof(c));
 	if (ok == AUTH_OK) {
 		strlcpy(p->authuser, user, sizeof(p->authuser));
-		log_info("auth addr=%s mech=%s user=\"%s\" result=ok",
-		    p->peer->raddr, mechname(mech), euser);
+		log_info("auth mech=%s user=\"%s\" result=ok",
+		    mechname(mech), euser);
 	} else if (ok == AUTH_TEMPFAIL) {
-		log_warnx("auth addr=%s mech=%s user=\"%s\" result=tempfail "
-		    "reason=server", p->peer->raddr, mechname(mech), euser);
+		log_warnx("auth mech=%s user=\"%s\" result=tempfail "
+		    "reason=server", mechname(mech), euser);
 	} else {
 		p->authfails++;
 		authfail_add(p);
-		log_info("auth addr=%s mech=%s user=\"%s\" result=failed "
-		    "fails=%d", p->peer->raddr, mechname(mech), euser,
-		    p->authfails);
+		log_info("auth mech=%s user=\"%s\" result=failed "
+		    "fails=%d", mechname(mech), euser, p->authfails);
 		/* here, not in the child, so a hostile child cannot skip it */
 		sleep(1U << (p->authfails - 1));
 	}

@@ -109,6 +109,11 @@ sandbox_rlimits(size_t maxfsize)
 }
 
 void
+sandbox_rlimits_client(void)
+{
+}
+
+void
 fatal(const char *fmt, ...)
 {
 	va_list	ap;

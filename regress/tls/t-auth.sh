@@ -37,10 +37,10 @@ out=$(python3 "$TOP/regress/tls/tlsc.py" smtplib "$P" alice nottheword)
 expect "python smtplib login() with a wrong password fails" "login=failed" "$out"
 
 sleep 1
-grep -q 'auth addr=127.0.0.1 mech=PLAIN user="alice" result=ok' "$LOG" &&
-    pass "log: auth addr=127.0.0.1 mech=PLAIN user=alice result=ok" ||
+grep -q 'addr=127.0.0.1 auth mech=PLAIN user="alice" result=ok' "$LOG" &&
+    pass "log: addr=127.0.0.1 auth mech=PLAIN user=alice result=ok" ||
     fail "log: auth ok line with the client address"
-grep -q 'auth addr=127.0.0.1 mech=LOGIN user="mallory" result=failed' "$LOG" &&
+grep -q 'addr=127.0.0.1 auth mech=LOGIN user="mallory" result=failed' "$LOG" &&
     pass "log: failed AUTH logged with the client address and the user" ||
     fail "log: failed AUTH logged with addr="
 # none of the secrets, plain or encoded, in the log or the -d transcripts
@@ -94,7 +94,7 @@ expect "unreadable credentials: 454 4.7.0 every time, no 421" \
     '^454 4\.7\.0 454 4\.7\.0 454 4\.7\.0 454 4\.7\.0$' "$out"
 sleep 0.3
 expect "unreadable credentials: logged as a server fault" \
-    'auth addr=127\.0\.0\.1 mech=PLAIN user="alice" result=tempfail reason=server' \
+    'addr=127\.0\.0\.1 auth mech=PLAIN user="alice" result=tempfail reason=server' \
     "$(cat "$LOG")"
 
 # authfail: failures per client address across connections (greydir)
@@ -110,7 +110,7 @@ expect "authfail 2: two failures on two connections: 535, 535" \
 expect "authfail 2: then even the right password: 454 4.7.0" '^454 4\.7\.0$' "$c"
 sleep 0.3
 expect "authfail: the refusal is logged with the address" \
-    'auth addr=127\.0\.0\.1 mech=PLAIN user="alice" result=refused reason=authfail-limit' \
+    'addr=127\.0\.0\.1 auth mech=PLAIN user="alice" result=refused reason=authfail-limit' \
     "$(cat "$LOG")"
 [ "$(wc -l < "$T/grey2/authfail/127.0.0.1" 2>/dev/null)" = 2 ] &&
     pass "authfail: two failures kept in greydir/authfail/127.0.0.1" ||
