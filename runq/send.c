@@ -105,10 +105,12 @@ send_smtp(struct runq *rq, const struct qent *q, int dfd, const char *dest,
 	int	  p[2], status, got = 0, fd;
 	pid_t	  pid;
 
-	if ((argv = calloc(n + 8, sizeof(*argv))) == NULL)
+	if ((argv = calloc(n + 9, sizeof(*argv))) == NULL)
 		fatal("calloc");
 	argv[k++] = "smtp";
 	argv[k++] = "-R";
+	/* a relay: the message as received, no header added (smtp(8) -x) */
+	argv[k++] = "-x";
 	/* smtp(8) refuses an unqualified name: smtpd's own goes with it */
 	if (strchr(rq->conf->hostname, '.') != NULL) {
 		argv[k++] = "-h";

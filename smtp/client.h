@@ -53,6 +53,7 @@ struct rcpt {
 struct opts {
 	int		 aflag, Aflag, dflag, fflag, iflag, pflag, sflag, tflag;
 	int		 Rflag;		/* -R: result lines (result.c) */
+	int		 xflag;		/* -x: relay the message as is (rfc822.c) */
 	const char	*notify;	/* -N: NOTIFY (RFC 3461 4.1) */
 	const char	*ret;		/* -r: RET=FULL|HDRS (4.3) */
 	char		 envid[256];	/* -e: ENVID as xtext (4.4) */

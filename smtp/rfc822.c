@@ -646,6 +646,22 @@ rfc822_convert(const char *in, size_t inlen, const struct msgopts *mo,
 	normalise(in, inlen, &n);
 	p = n.p;
 	end = n.p + n.len;
+	/*
+	 * -x, a relay (runq): RFC 5321 2.3.10 and 6.4, a relay adds only its
+	 * trace and changes nothing else.  Only what the wire needs is done:
+	 * CRLF line ends and dot-stuffing here, the 7-bit downgrade (RFC 6152
+	 * 3) later when the server lacks 8BITMIME.  A line the wire cannot
+	 * carry (RFC 5321 4.5.3.1.6) is refused rather than rewritten.
+	 */
+	if (mo->relay) {
+		if (longest(p, end) > 998) {
+			(void)snprintf(err, errlen, "a line longer than 998 "
+			    "octets cannot be relayed as is");
+			goto done;
+		}
+		putbody(out, p, end);
+		goto measure;
+	}
 	if (end - p >= 5 && strncmp(p, "From ", 5) == 0) {
 		nl = memchr(p, '\n', end - p);
 		(void)fromdate(p, nl - p, date, sizeof(date));
@@ -712,6 +728,7 @@ rfc822_convert(const char *in, size_t inlen, const struct msgopts *mo,
 		*out = qp;
 		memset(&qp, 0, sizeof(qp));
 	}
+measure:
 	info->eightbit = 0;
 	for (i = 0; i < out->len; i++)
 		if ((unsigned char)out->p[i] >= 0x80) {

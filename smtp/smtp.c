@@ -55,7 +55,7 @@ static size_t		 nmeta;
 static void __attribute__((noreturn))
 usage(void)
 {
-	(void)fprintf(stderr, "usage: smtp [-aAdfipRst] [-b busted-mx]... "
+	(void)fprintf(stderr, "usage: smtp [-aAdfipRstx] [-b busted-mx]... "
 	    "[-e envid] [-g gateway] [-h host] [-N notify] [-r ret] "
 	    "[-u user] [-C conffile] [.domain] destaddr sender rcpt-list\n");
 	exit(EX_USAGE_);
@@ -637,7 +637,7 @@ main(int argc, char *argv[])
 
 	o.conffile = SMTP_CONF;
 	o.connecttimeout = 30;
-	while ((ch = getopt(argc, argv, "+aAb:C:de:fg:h:iN:pr:Rstu:")) != -1) {
+	while ((ch = getopt(argc, argv, "+aAb:C:de:fg:h:iN:pr:Rstu:x")) != -1) {
 		switch (ch) {
 		case 'a': o.aflag = 1; break;
 		case 'A': o.Aflag = 1; break;
@@ -686,6 +686,7 @@ main(int argc, char *argv[])
 		case 's': o.sflag = 1; break;
 		case 't': o.tflag = 1; break;
 		case 'u': o.user = optarg; break;
+		case 'x': o.xflag = 1; break;
 		default: usage();
 		}
 	}
@@ -729,6 +730,7 @@ main(int argc, char *argv[])
 		mo.hostdomain = o.hostdomain;
 		mo.from = from;
 		mo.now = time(NULL);
+		mo.relay = o.xflag;
 		if (rfc822_convert(in.p, in.len, &mo, &out, &info, err,
 		    sizeof(err)) == -1) {
 			(void)fprintf(stderr, "Permanent Failure: the message "

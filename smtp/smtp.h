@@ -157,6 +157,7 @@ struct msgopts {
 	const char	*hostdomain;	/* qualifies header addresses, Message-ID */
 	const char	*from;		/* envelope sender as sent; "" for <> */
 	time_t		 now;
+	int		 relay;	/* -x: as is, no header added or changed */
 };
 
 struct msginfo {
