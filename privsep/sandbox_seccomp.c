@@ -130,41 +130,67 @@
 	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (e)), \
 	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
 
+/* Both filters start alike: this architecture only (no x32), then nr. */
+#if defined(__x86_64__)
+#define SC_X32 \
+	BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, __X32_SYSCALL_BIT, 0, 1), \
+	SC_KILL,
+#else
+#define SC_X32
+#endif
+#define SC_PROLOGUE \
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)), \
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SECCOMP_ARCH, 1, 0), \
+	SC_KILL, \
+	SC_LOADNR, \
+	SC_X32
+
+/* What libraries probe for: an error, not a kill. */
+#ifdef __NR_open
+#define SC_P_OPEN	SC_DENY(__NR_open, EACCES),
+#else
+#define SC_P_OPEN
+#endif
+#ifdef __NR_stat
+#define SC_P_STAT	SC_DENY(__NR_stat, EACCES), SC_DENY(__NR_lstat, EACCES),
+#else
+#define SC_P_STAT
+#endif
+#ifdef __NR_statx
+#define SC_P_STATX	SC_DENY(__NR_statx, EACCES),
+#else
+#define SC_P_STATX
+#endif
+#ifdef __NR_access
+#define SC_P_ACCESS	SC_DENY(__NR_access, EACCES),
+#else
+#define SC_P_ACCESS
+#endif
+#ifdef __NR_readlink
+#define SC_P_READLINK	SC_DENY(__NR_readlink, EACCES),
+#else
+#define SC_P_READLINK
+#endif
+#define SC_PROBES \
+	SC_P_OPEN \
+	SC_DENY(__NR_openat, EACCES), \
+	SC_P_STAT \
+	SC_DENY(__NR_fstat, EACCES), \
+	SC_DENY(__NR_newfstatat, EACCES), \
+	SC_P_STATX \
+	SC_P_ACCESS \
+	SC_DENY(__NR_faccessat, EACCES), \
+	SC_P_READLINK \
+	SC_DENY(__NR_readlinkat, EACCES), \
+	SC_DENY(__NR_ioctl, ENOTTY),
+
 #define SC_PID_PLACEHOLDER	0x7fffffff	/* patched with getpid() */
 
 static struct sock_filter filter[] = {
-	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SECCOMP_ARCH, 1, 0),
-	SC_KILL,
-	SC_LOADNR,
-#if defined(__x86_64__)
-	BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, __X32_SYSCALL_BIT, 0, 1),
-	SC_KILL,
-#endif
+	SC_PROLOGUE
 
 	/* Probes by libc and OpenSSL: fail them, do not kill. */
-#ifdef __NR_open
-	SC_DENY(__NR_open, EACCES),
-#endif
-	SC_DENY(__NR_openat, EACCES),
-#ifdef __NR_stat
-	SC_DENY(__NR_stat, EACCES),
-	SC_DENY(__NR_lstat, EACCES),
-#endif
-	SC_DENY(__NR_fstat, EACCES),
-	SC_DENY(__NR_newfstatat, EACCES),
-#ifdef __NR_statx
-	SC_DENY(__NR_statx, EACCES),
-#endif
-#ifdef __NR_access
-	SC_DENY(__NR_access, EACCES),
-#endif
-	SC_DENY(__NR_faccessat, EACCES),
-#ifdef __NR_readlink
-	SC_DENY(__NR_readlink, EACCES),
-#endif
-	SC_DENY(__NR_readlinkat, EACCES),
-	SC_DENY(__NR_ioctl, ENOTTY),
+	SC_PROBES
 
 	/* I/O on descriptors already held or received */
 	SC_ALLOW(__NR_read),
@@ -280,38 +306,10 @@ static struct sock_filter filter[] = {
  * process, no executable memory.
  */
 static struct sock_filter client_filter[] = {
-	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SECCOMP_ARCH, 1, 0),
-	SC_KILL,
-	SC_LOADNR,
-#if defined(__x86_64__)
-	BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, __X32_SYSCALL_BIT, 0, 1),
-	SC_KILL,
-#endif
+	SC_PROLOGUE
 
 	/* libc, OpenSSL and libunbound probes: fail them, do not kill */
-#ifdef __NR_open
-	SC_DENY(__NR_open, EACCES),
-#endif
-	SC_DENY(__NR_openat, EACCES),
-#ifdef __NR_stat
-	SC_DENY(__NR_stat, EACCES),
-	SC_DENY(__NR_lstat, EACCES),
-#endif
-	SC_DENY(__NR_fstat, EACCES),
-	SC_DENY(__NR_newfstatat, EACCES),
-#ifdef __NR_statx
-	SC_DENY(__NR_statx, EACCES),
-#endif
-#ifdef __NR_access
-	SC_DENY(__NR_access, EACCES),
-#endif
-	SC_DENY(__NR_faccessat, EACCES),
-#ifdef __NR_readlink
-	SC_DENY(__NR_readlink, EACCES),
-#endif
-	SC_DENY(__NR_readlinkat, EACCES),
-	SC_DENY(__NR_ioctl, ENOTTY),
+	SC_PROBES
 
 	/* sockets of three families, and I/O on them */
 	SC_ALLOW_ARG_IN4(__NR_socket, 0, AF_INET, AF_INET6, AF_UNIX, AF_INET,
