@@ -186,6 +186,18 @@
 
 #define SC_PID_PLACEHOLDER	0x7fffffff	/* patched with getpid() */
 
+/* Both filters end alike: signals only to ourselves, then exit. */
+#define SC_SELF \
+	SC_ALLOW(__NR_rt_sigreturn), \
+	SC_ALLOW(__NR_rt_sigprocmask), \
+	SC_ALLOW(__NR_rt_sigaction), \
+	SC_ALLOW(__NR_sigaltstack), \
+	SC_ALLOW_ARG_EQ(__NR_kill, 0, SC_PID_PLACEHOLDER, EPERM), \
+	SC_ALLOW_ARG_EQ(__NR_tgkill, 0, SC_PID_PLACEHOLDER, EPERM), \
+	SC_ALLOW(__NR_restart_syscall), \
+	SC_ALLOW(__NR_exit), \
+	SC_ALLOW(__NR_exit_group),
+
 static struct sock_filter filter[] = {
 	SC_PROLOGUE
 
@@ -269,16 +281,8 @@ static struct sock_filter filter[] = {
 	SC_ALLOW(__NR_sysinfo),
 	SC_ALLOW(__NR_sched_yield),
 
-	/* signals, only to ourselves (abort(3)) */
-	SC_ALLOW(__NR_rt_sigreturn),
-	SC_ALLOW(__NR_rt_sigprocmask),
-	SC_ALLOW(__NR_rt_sigaction),
-	SC_ALLOW(__NR_sigaltstack),
-	SC_ALLOW_ARG_EQ(__NR_kill, 0, SC_PID_PLACEHOLDER, EPERM),
-	SC_ALLOW_ARG_EQ(__NR_tgkill, 0, SC_PID_PLACEHOLDER, EPERM),
-	SC_ALLOW(__NR_restart_syscall),
-	SC_ALLOW(__NR_exit),
-	SC_ALLOW(__NR_exit_group),
+	/* signals, only to ourselves (abort(3)), and the way out */
+	SC_SELF
 
 #ifdef SANDBOX_LAX
 	/* the ASan/UBSan runtime: reports, stack checks, leak checks */
@@ -399,16 +403,8 @@ static struct sock_filter client_filter[] = {
 	SC_ALLOW(__NR_sysinfo),
 	SC_ALLOW(__NR_sched_yield),
 
-	/* signals, only to ourselves (abort(3)) */
-	SC_ALLOW(__NR_rt_sigreturn),
-	SC_ALLOW(__NR_rt_sigprocmask),
-	SC_ALLOW(__NR_rt_sigaction),
-	SC_ALLOW(__NR_sigaltstack),
-	SC_ALLOW_ARG_EQ(__NR_kill, 0, SC_PID_PLACEHOLDER, EPERM),
-	SC_ALLOW_ARG_EQ(__NR_tgkill, 0, SC_PID_PLACEHOLDER, EPERM),
-	SC_ALLOW(__NR_restart_syscall),
-	SC_ALLOW(__NR_exit),
-	SC_ALLOW(__NR_exit_group),
+	/* signals, only to ourselves (abort(3)), and the way out */
+	SC_SELF
 
 #ifdef SANDBOX_LAX
 	/* the ASan/UBSan runtime: reports, stack checks, leak checks */
