@@ -84,10 +84,10 @@ SMTPD_SRCS =	smtpd/smtpd.c smtpd/conf.c smtpd/confcheck.c smtpd/peer.c smtpd/par
 		smtpd/psandbox.c
 TLSMOD_SRCS =	smtpd/tls.c smtpd/tlspriv.c
 TLSMOD_OBJS =	smtpd/tls.pic.o smtpd/tlspriv.pic.o
-SMTP_SRCS =	smtp/smtp.c smtp/mx.c smtp/dial.c smtp/client.c smtp/rfc822.c \
-		smtp/tls.c smtp/auth.c smtp/dane.c smtp/reply.c smtp/lmtp.c \
-		smtp/result.c smtp/idn.c smtp/mime.c smtp/dsn.c \
-		smtp/cram.c
+SMTP_SRCS =	smtp/smtp.c smtp/conf.c smtp/mx.c smtp/dial.c smtp/client.c \
+		smtp/conn.c smtp/rfc822.c smtp/names.c smtp/tls.c smtp/auth.c \
+		smtp/dane.c smtp/reply.c smtp/lmtp.c smtp/result.c smtp/idn.c \
+		smtp/mime.c smtp/dsn.c smtp/cram.c
 DELIVER_SRCS =	deliver/deliver.c deliver/maildir.c deliver/map.c
 # runq: the queue runner, with smtpd's configuration, routes and queue files
 RUNQ_SRCS =	runq/runq.c runq/entry.c runq/send.c runq/dsn.c
@@ -147,7 +147,7 @@ deliver/deliver: ${DELIVER_OBJS} privsep/libprivsep.a
 
 ${PRIVSEP_OBJS} ${SMTPD_OBJS} ${SMTP_OBJS} ${DELIVER_OBJS}: privsep/privsep.h privsep/log.h privsep/sandbox.h
 ${SMTPD_OBJS}: smtpd/smtpd.h smtpd/session.h privsep/privsep.h privsep/log.h
-${SMTP_OBJS}: smtp/smtp.h smtp/client.h
+${SMTP_OBJS}: smtp/smtp.h smtp/conn.h smtp/client.h
 ${RUNQ_OBJS}: runq/runq.h smtpd/smtpd.h smtpd/routes.h smtpd/qfile.h privsep/log.h
 smtpd/rcpt.o smtpd/routes.o smtpd/confcheck.o: smtpd/routes.h
 smtpd/rcpt.o smtpd/rlist.o: smtpd/rlist.h

@@ -37,6 +37,7 @@
 
 #include "log.h"
 #include "smtp.h"
+#include "conn.h"
 #include "client.h"
 
 struct cred {

@@ -22,174 +22,18 @@
 #include <sys/types.h>
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <time.h>
 
 #include "log.h"
 #include "smtp.h"
+#include "conn.h"
 #include "client.h"
 
 #define QUIT_TIMEOUT	30
 
 static size_t	nstatus(const struct session *, int);
-
-/* RFC 5321 4.5.3.2 timeouts in seconds, -p six times shorter, or the config */
-int
-tmo(const struct opts *o, int secs)
-{
-	if (o->timeout > 0)
-		return o->timeout;
-	return o->pflag ? secs / 6 : secs;
-}
-
-static void
-trace(struct conn *c, const char *dir, const char *p, size_t n)
-{
-	char	esc[1100];
-
-	if (!c->dflag)
-		return;
-	if (n > 0 && p[n - 1] == '\n')
-		n--;
-	if (n > 0 && p[n - 1] == '\r')
-		n--;
-	(void)log_escape(esc, sizeof(esc), p, n > 1000 ? 1000 : n);
-	(void)fprintf(stderr, "%s %s%s\n", dir, esc, n > 1000 ? "..." : "");
-}
-
-/*
- * One reply line without its CRLF.  -1 and a reason in r->text on a
- * timeout, end of file or a line longer than SMTP_MAXLINE.
- */
-static int
-getline_(struct conn *c, char *line, size_t *len, time_t end, struct reply *r)
-{
-	size_t	 n = 0;
-	ssize_t	 got;
-	int	 left;
-	char	 ch;
-
-	for (;;) {
-		if (c->rpos == c->rlen) {
-			left = (int)(end - time(NULL));
-			if (left <= 0 || (got = conn_read(c, c->rbuf,
-			    sizeof(c->rbuf), left)) == -1) {
-				(void)snprintf(r->text, sizeof(r->text), "%s",
-				    left <= 0 || errno == ETIMEDOUT ?
-				    "timed out waiting for the server" :
-				    "read error from the server");
-				return -1;
-			}
-			if (got == 0) {
-				(void)snprintf(r->text, sizeof(r->text),
-				    "connection closed unexpectedly by remote "
-				    "system");
-				return -1;
-			}
-			c->rpos = 0;
-			c->rlen = got;
-		}
-		ch = c->rbuf[c->rpos++];
-		if (ch == '\n')
-			break;
-		if (n >= SMTP_MAXLINE - 1) {
-			(void)snprintf(r->text, sizeof(r->text), "reply line "
-			    "longer than %d octets", SMTP_MAXLINE);
-			return -1;
-		}
-		line[n++] = ch;
-	}
-	if (n > 0 && line[n - 1] == '\r')
-		n--;
-	line[n] = '\0';
-	*len = n;
-	return 0;
-}
-
-/* The code of the next reply, -1 if malformed or on a connection error. */
-int
-conn_reply(struct conn *c, struct reply *r, int timeout)
-{
-	char	 line[SMTP_MAXLINE];
-	size_t	 len;
-	time_t	 end = time(NULL) + timeout;
-	int	 rv;
-
-	reply_reset(r);
-	do {
-		if (getline_(c, line, &len, end, r) == -1) {
-			r->code = -1;
-			r->done = 1;
-			r->len = strlen(r->text);
-			return -1;
-		}
-		trace(c, "<-", line, len);
-		rv = reply_line(r, line, len);
-		if (r->nlines > 100 && !r->done) {
-			(void)snprintf(r->text, sizeof(r->text),
-			    "reply of more than 100 lines");
-			r->code = -1;
-			return -1;
-		}
-	} while (rv == 0);
-	return r->code;
-}
-
-static int
-vconn_printf(struct conn *c, int timeout, const char *fmt, va_list ap)
-{
-	char	buf[4096];
-	int	n;
-
-	n = vsnprintf(buf, sizeof(buf) - 2, fmt, ap);
-	if (n < 0 || (size_t)n >= sizeof(buf) - 2) {
-		errno = EOVERFLOW;
-		return -1;
-	}
-	if (strncasecmp(buf, "AUTH ", 5) == 0 || c->dflag == 2)
-		trace(c, "->", "AUTH ...", 8);	/* no secrets in traces */
-	else
-		trace(c, "->", buf, n);
-	memcpy(buf + n, "\r\n", 2);
-	return conn_write(c, buf, n + 2, timeout);
-}
-
-int
-conn_printf(struct conn *c, int timeout, const char *fmt, ...)
-{
-	va_list	ap;
-	int	rv;
-
-	va_start(ap, fmt);
-	rv = vconn_printf(c, timeout, fmt, ap);
-	va_end(ap);
-	return rv;
-}
-
-/* A command and its reply; the code, or -1 with the reason in r->text. */
-int
-conn_cmd(struct conn *c, struct reply *r, int timeout, const char *fmt, ...)
-{
-	va_list	ap;
-	int	rv;
-
-	va_start(ap, fmt);
-	rv = vconn_printf(c, timeout, fmt, ap);
-	va_end(ap);
-	if (rv == -1) {
-		reply_reset(r);
-		(void)snprintf(r->text, sizeof(r->text), "write to the server "
-		    "failed: %s", strerror(errno));
-		r->len = strlen(r->text);
-		r->code = -1;
-		return -1;
-	}
-	return conn_reply(c, r, timeout);
-}
 
 /* reply text on one line, for the per-recipient report */
 static void
@@ -562,17 +406,17 @@ transaction(struct session *s)
 	}
 	mailcmd(s, line, sizeof(line));
 	if (pipe) {
-		trace(&s->c, "->", line, strlen(line));
+		conn_trace(&s->c, "->", line, strlen(line));
 		buf_addstr(&cmds, line);
 		buf_addstr(&cmds, "\r\n");
 		for (j = 0; j < ntodo; j++) {
 			rcptcmd(s, todo[j], line, sizeof(line));
-			trace(&s->c, "->", line, strlen(line));
+			conn_trace(&s->c, "->", line, strlen(line));
 			buf_addstr(&cmds, line);
 			buf_addstr(&cmds, "\r\n");
 		}
 		if (!s->o->pflag) {
-			trace(&s->c, "->", "DATA", 4);
+			conn_trace(&s->c, "->", "DATA", 4);
 			buf_addstr(&cmds, "DATA\r\n");
 		}
 		if (conn_write(&s->c, cmds.p, cmds.len, tmo(s->o, 300)) == -1) {

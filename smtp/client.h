@@ -14,15 +14,16 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
-/* The client's own state, shared by smtp.c client.c tls.c auth.c. */
+/*
+ * The client's own state: the options, the recipients and one session
+ * with a server, shared by smtp.c conf.c client.c tls.c auth.c lmtp.c
+ * result.c.  After smtp.h and conn.h.
+ */
 
 #ifndef CLIENT_H
 #define CLIENT_H
 
 #include <stdint.h>
-
-struct tls;
-struct tls_config;
 
 /* per-recipient outcome */
 #define RS_PENDING	0
@@ -71,15 +72,6 @@ struct opts {
 	int		 notls;		/* reconnect in the clear after a failed handshake */
 };
 
-struct conn {
-	int		 fd;
-	struct tls	*tls;
-	struct tls_config *tlscfg;
-	char		 rbuf[4096];
-	size_t		 rpos, rlen;
-	int		 dflag;
-	char		 tlsver[32];
-};
 
 struct session {
 	struct opts	*o;
@@ -110,21 +102,19 @@ struct session {
 #define C_DONE		1	/* every recipient has its status */
 #define C_NOTLS		2	/* opportunistic handshake failed: again without */
 
-/* client.c */
-int	 client_run(struct session *);
-int	 conn_reply(struct conn *, struct reply *, int);
-int	 conn_cmd(struct conn *, struct reply *, int, const char *, ...)
-	    __attribute__((format(printf, 4, 5)));
-int	 conn_printf(struct conn *, int, const char *, ...)
-	    __attribute__((format(printf, 3, 4)));
+/* conf.c */
+int	 opts_parse(struct opts *, int, char *[]);
+void	 conf_read(struct opts *, const char *, int);
+char	*meta_expand(const char *, char *, size_t);
+void	 conf_names(struct opts *, const char *, char **, const char *);
 int	 tmo(const struct opts *, int);
 
+/* client.c */
+int	 client_run(struct session *);
+
 /* tls.c */
-int	 conn_write(struct conn *, const void *, size_t, int);
-ssize_t	 conn_read(struct conn *, void *, size_t, int);
 int	 tls_start(struct session *, char *, size_t);
 void	 tls_preload(const struct opts *);
-void	 conn_close(struct conn *);
 const char *policy_name(int);
 void	 tls_desc(const struct session *, char *, size_t);
 

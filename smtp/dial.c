@@ -23,10 +23,13 @@
  *	[addr] [addr]:port	an address literal (IPv6 too, "IPv6:" optional)
  *	net!domain[!service]	MX lookup, that port
  *	tcp!host[!service]	the host's addresses, no MX
+ *	lmtp!unix!/path		LMTP (RFC 2033) to a local socket
+ *	lmtp!tcp!host!port	LMTP over TCP, no MX
  */
 
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
@@ -136,6 +139,62 @@ hostport(const char *s, struct dest *d, char *err, size_t errlen)
 bad:
 	(void)snprintf(err, errlen, "bad address literal");
 	return -1;
+}
+
+/* What follows "lmtp!": unix!/path or tcp!host!port (RFC 2033, lmtp.c). */
+static int
+lmtp_dest(const char *s, struct dest *d, char *err, size_t errlen)
+{
+	struct sockaddr_un	sun;
+	char			tcp[300];
+
+	if (strncmp(s, "unix!", 5) == 0) {
+		memset(d, 0, sizeof(*d));
+		s += 5;
+		if (*s != '/' || strlen(s) >= sizeof(sun.sun_path) ||
+		    strlen(s) >= sizeof(d->host)) {
+			(void)snprintf(err, errlen, "lmtp!unix! needs an "
+			    "absolute socket path shorter than %zu octets",
+			    sizeof(sun.sun_path));
+			return -1;
+		}
+		(void)strlcpy(d->host, s, sizeof(d->host));
+		d->kind = D_UNIX;
+		d->lmtp = 1;
+		return 0;
+	}
+	if (strncmp(s, "tcp!", 4) == 0 && strchr(s + 4, '!') != NULL) {
+		if ((size_t)snprintf(tcp, sizeof(tcp), "%s", s) >= sizeof(tcp)) {
+			(void)snprintf(err, errlen, "host name too long");
+			return -1;
+		}
+		if (dest_parse(tcp, d, err, errlen) == -1)
+			return -1;
+		d->lmtp = 1;
+		return 0;
+	}
+	(void)snprintf(err, errlen, "LMTP needs lmtp!unix!/path or "
+	    "lmtp!tcp!host!port");
+	return -1;
+}
+
+/* One "host": the socket. */
+static int
+lmtp_unix(const struct dest *d, struct mxlist *l)
+{
+	struct sockaddr_un	*sun;
+
+	memset(l, 0, sizeof(*l));
+	if ((l->v = calloc(1, sizeof(*l->v))) == NULL)
+		fatal("calloc");
+	l->n = 1;
+	(void)strlcpy(l->v[0].name, d->host, sizeof(l->v[0].name));
+	sun = (struct sockaddr_un *)&l->v[0].addr;
+	sun->sun_family = AF_UNIX;
+	(void)strlcpy(sun->sun_path, d->host, sizeof(sun->sun_path));
+	l->v[0].addrlen = sizeof(*sun);
+	(void)strlcpy(l->ddomain, "localhost", sizeof(l->ddomain));
+	return MX_OK;
 }
 
 int

@@ -15,10 +15,8 @@
  */
 
 /*
- * LMTP (RFC 2033), for handing mail to a mailbox server such as Dovecot:
- *
- *	lmtp!unix!/path		a local stream socket
- *	lmtp!tcp!host!port	TCP, no MX lookup
+ * LMTP (RFC 2033), for handing mail to a mailbox server such as Dovecot
+ * at lmtp!unix!/path or lmtp!tcp!host!port (dial.c).
  *
  * The dialogue is SMTP's but for LHLO in place of EHLO (no HELO fallback)
  * and, after the final dot, one reply for each recipient RCPT accepted,
@@ -27,71 +25,13 @@
  */
 
 #include <sys/types.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
 #include "smtp.h"
+#include "conn.h"
 #include "client.h"
-
-int
-lmtp_dest(const char *s, struct dest *d, char *err, size_t errlen)
-{
-	struct sockaddr_un	sun;
-	char			tcp[300];
-
-	if (strncmp(s, "unix!", 5) == 0) {
-		memset(d, 0, sizeof(*d));
-		s += 5;
-		if (*s != '/' || strlen(s) >= sizeof(sun.sun_path) ||
-		    strlen(s) >= sizeof(d->host)) {
-			(void)snprintf(err, errlen, "lmtp!unix! needs an "
-			    "absolute socket path shorter than %zu octets",
-			    sizeof(sun.sun_path));
-			return -1;
-		}
-		(void)strlcpy(d->host, s, sizeof(d->host));
-		d->kind = D_UNIX;
-		d->lmtp = 1;
-		return 0;
-	}
-	if (strncmp(s, "tcp!", 4) == 0 && strchr(s + 4, '!') != NULL) {
-		if ((size_t)snprintf(tcp, sizeof(tcp), "%s", s) >= sizeof(tcp)) {
-			(void)snprintf(err, errlen, "host name too long");
-			return -1;
-		}
-		if (dest_parse(tcp, d, err, errlen) == -1)
-			return -1;
-		d->lmtp = 1;
-		return 0;
-	}
-	(void)snprintf(err, errlen, "LMTP needs lmtp!unix!/path or "
-	    "lmtp!tcp!host!port");
-	return -1;
-}
-
-/* One "host": the socket. */
-int
-lmtp_unix(const struct dest *d, struct mxlist *l)
-{
-	struct sockaddr_un	*sun;
-
-	memset(l, 0, sizeof(*l));
-	if ((l->v = calloc(1, sizeof(*l->v))) == NULL)
-		fatal("calloc");
-	l->n = 1;
-	(void)strlcpy(l->v[0].name, d->host, sizeof(l->v[0].name));
-	sun = (struct sockaddr_un *)&l->v[0].addr;
-	sun->sun_family = AF_UNIX;
-	(void)strlcpy(sun->sun_path, d->host, sizeof(sun->sun_path));
-	l->v[0].addrlen = sizeof(*sun);
-	(void)strlcpy(l->ddomain, "localhost", sizeof(l->ddomain));
-	return MX_OK;
-}
 
 static int
 class(int code)

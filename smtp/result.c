@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "smtp.h"
+#include "conn.h"
 #include "client.h"
 
 /* "5.1.1" at the start of s, after the 3-digit code */

@@ -152,7 +152,7 @@ void	 buf_add(struct buf *, const void *, size_t);
 void	 buf_addstr(struct buf *, const char *);
 void	 buf_free(struct buf *);
 
-/* rfc822.c: names and the message conversion (smtp(8)) */
+/* rfc822.c: the message conversion (smtp(8)) */
 struct msgopts {
 	const char	*hostdomain;	/* qualifies header addresses, Message-ID */
 	const char	*from;		/* envelope sender as sent; "" for <> */
@@ -165,12 +165,15 @@ struct msginfo {
 	size_t		 size;
 };
 
+int	 rfc822_convert(const char *, size_t, const struct msgopts *,
+	    struct buf *, struct msginfo *, char *, size_t);
+
+/* names.c: upas names and addresses in RFC 5321/5322 form */
 void	 unescape(char *);
 char	*bangtoat(const char *);
 char	*domainify(const char *, const char *);
 char	*qualify(const char *, const char *);
-int	 rfc822_convert(const char *, size_t, const struct msgopts *,
-	    struct buf *, struct msginfo *, char *, size_t);
+void	 qualify_list(struct buf *, const char *, const char *, const char *);
 
 /* idn.c: IDNA2008 A-labels (libidn2), domain syntax, address literals */
 int	 idn_domain(const char *, char *, size_t, char *, size_t);
@@ -208,9 +211,5 @@ void	 dest_free(const struct dest *, struct mxlist *);
 int	 dial(const struct mxhost *, int, char *, size_t);
 int	 dial_source(const char *, char *, size_t);
 const char *mxhost_str(const struct mxhost *);
-
-/* lmtp.c: lmtp!unix!/path, lmtp!tcp!host!port (RFC 2033) */
-int	 lmtp_dest(const char *, struct dest *, char *, size_t);
-int	 lmtp_unix(const struct dest *, struct mxlist *);
 
 #endif /* SMTP_H */

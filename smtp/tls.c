@@ -15,24 +15,21 @@
  */
 
 /*
- * The connection: plain or libtls, non-blocking with a deadline on every
- * read and write; STARTTLS/SMTPS handshakes and the certificate policy.
+ * TLS on the connection (conn.c): the STARTTLS/SMTPS handshake under the
+ * host's policy (opportunistic, -s verified, DANE), and how it went.
  */
 
 #include <sys/types.h>
-#include <sys/socket.h>
 
-#include <errno.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <tls.h>
-#include <unistd.h>
 
 #include "log.h"
 #include "smtp.h"
+#include "conn.h"
 #include "client.h"
 
 const char *
@@ -79,121 +76,6 @@ tls_desc(const struct session *s, char *d, size_t n)
 	(void)snprintf(d, n, "tls=%s %s", w, s->c.tlsver);
 }
 
-static int
-waitfd(int fd, short ev, int ms)
-{
-	struct pollfd	pfd;
-	int		r;
-
-	pfd.fd = fd;
-	pfd.events = ev;
-	pfd.revents = 0;
-	if (ms < 0)
-		ms = 0;
-	do {
-		r = poll(&pfd, 1, ms);
-	} while (r == -1 && errno == EINTR);
-	if (r == 0)
-		errno = ETIMEDOUT;
-	return r > 0 ? 0 : -1;
-}
-
-static long long
-now_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Every byte or -1 (errno ETIMEDOUT on the deadline), timeout in seconds. */
-int
-conn_write(struct conn *c, const void *p, size_t n, int timeout)
-{
-	long long	 end = now_ms() + (long long)timeout * 1000;
-	const char	*b = p;
-	ssize_t		 r;
-
-	while (n > 0) {
-		if (c->tls != NULL) {
-			r = tls_write(c->tls, b, n);
-			if (r == TLS_WANT_POLLIN || r == TLS_WANT_POLLOUT) {
-				if (waitfd(c->fd, r == TLS_WANT_POLLIN ?
-				    POLLIN : POLLOUT, end - now_ms()) == -1)
-					return -1;
-				continue;
-			}
-			if (r == -1) {
-				log_debug("tls_write: %s", tls_error(c->tls));
-				errno = EIO;
-				return -1;
-			}
-		} else {
-			r = send(c->fd, b, n, MSG_NOSIGNAL);
-			if (r == -1 && (errno == EAGAIN || errno == EINTR)) {
-				if (waitfd(c->fd, POLLOUT, end - now_ms()) == -1)
-					return -1;
-				continue;
-			}
-			if (r == -1)
-				return -1;
-		}
-		b += r;
-		n -= r;
-	}
-	return 0;
-}
-
-/* Some bytes, 0 at end of file, -1 on error or timeout (seconds). */
-ssize_t
-conn_read(struct conn *c, void *p, size_t n, int timeout)
-{
-	long long	end = now_ms() + (long long)timeout * 1000;
-	ssize_t		r;
-
-	for (;;) {
-		if (c->tls != NULL) {
-			r = tls_read(c->tls, p, n);
-			if (r == TLS_WANT_POLLIN || r == TLS_WANT_POLLOUT) {
-				if (waitfd(c->fd, r == TLS_WANT_POLLIN ?
-				    POLLIN : POLLOUT, end - now_ms()) == -1)
-					return -1;
-				continue;
-			}
-			if (r == -1) {
-				log_debug("tls_read: %s", tls_error(c->tls));
-				errno = EIO;
-			}
-			return r;
-		}
-		r = read(c->fd, p, n);
-		if (r == -1 && (errno == EAGAIN || errno == EINTR)) {
-			if (waitfd(c->fd, POLLIN, end - now_ms()) == -1)
-				return -1;
-			continue;
-		}
-		return r;
-	}
-}
-
-void
-conn_close(struct conn *c)
-{
-	if (c->tls != NULL) {
-		(void)tls_close(c->tls);
-		tls_free(c->tls);
-		c->tls = NULL;
-	}
-	if (c->tlscfg != NULL) {
-		tls_config_free(c->tlscfg);
-		c->tlscfg = NULL;
-	}
-	if (c->fd != -1)
-		(void)close(c->fd);
-	c->fd = -1;
-	c->rpos = c->rlen = 0;
-}
 
 /* The CA store, read before the sandbox is sealed (-s needs it). */
 static uint8_t	*camem;
@@ -304,11 +186,11 @@ tls_start(struct session *s, char *err, size_t errlen)
 		    tls_error(s->c.tls));
 		return -1;
 	}
-	end = now_ms() + (long long)tmo(s->o, 300) * 1000;
+	end = conn_deadline(tmo(s->o, 300));
 	while ((r = tls_handshake(s->c.tls)) != 0) {
 		if (r == TLS_WANT_POLLIN || r == TLS_WANT_POLLOUT) {
-			if (waitfd(s->c.fd, r == TLS_WANT_POLLIN ? POLLIN :
-			    POLLOUT, end - now_ms()) == -1) {
+			if (conn_wait(s->c.fd, r == TLS_WANT_POLLIN ? POLLIN :
+			    POLLOUT, end) == -1) {
 				(void)snprintf(err, errlen, "TLS handshake "
 				    "with %s timed out", mxhost_str(s->mx));
 				return -1;
