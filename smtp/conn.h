@@ -16,7 +16,8 @@
 
 /*
  * conn.c: the client's connection to one server and its I/O, used by the
- * dialogue (client.c, lmtp.c, auth.c) and by TLS (tls.c).  After smtp.h.
+ * dialogue (client.c, lmtp.c, auth.c), by TLS (tls.c) and by smtp.c,
+ * which opens and closes it.  After smtp.h.
  */
 
 #ifndef CONN_H
