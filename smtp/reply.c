@@ -16,7 +16,7 @@
 
 /*
  * Server replies (RFC 5321 4.2) and EHLO capabilities.  No I/O here: the
- * reader in client.c hands over one line at a time, without its CRLF, so
+ * reader in conn.c hands over one line at a time, without its CRLF, so
  * that this can be fuzzed on its own.
  */
 

@@ -104,7 +104,8 @@ void	 dane_free(struct tlsaset *);
 int	 dane_parse(const unsigned char *, size_t, struct tlsa *);
 
 /*
- * The client proper (smtp.c dial.c client.c reply.c rfc822.c tls.c auth.c).
+ * The client proper (smtp.c conf.c dial.c client.c conn.c reply.c
+ * rfc822.c names.c tls.c auth.c).
  */
 #define SMTP_MAXLINE	2048	/* longest reply line read (RFC 5321: 512) */
 #define SMTP_MAXREPLY	8192	/* one reply, all its lines */
