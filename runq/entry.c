@@ -18,11 +18,11 @@
  * One queue entry, under its lock: group the due recipients by where
  * their route sends them, try each group, and record each recipient's
  * outcome.  A recipient the destination took (2xx) is written down as
- * done right after its group, before anything else is tried, so that the
- * window in which a crash makes us send it again (RFC 1047) is one write,
- * fsync and rename.  Retries and failures are written at the end, after
- * the bounce for the failures is safely in the queue: a crash in between
- * can send a bounce twice, never lose one.
+ * done the moment smtp(8) -R reports it, before its next line is read,
+ * so that the window in which a crash makes us send it again (RFC 1047)
+ * is one write, fsync and rename.  Retries and failures are written at
+ * the end, after the bounce for the failures is safely in the queue: a
+ * crash in between can send a bounce twice, never lose one.
  */
 
 #include <sys/types.h>
@@ -111,6 +111,33 @@ attempt(struct runq *rq, struct qent *q, int dfd, const char *key,
 		    idx, n, out);
 }
 
+/*
+ * One recipient's outcome, as soon as it is known (send.c calls this for
+ * each before it reads the next).  One the destination took is written
+ * down at once: write, fsync, rename, fsync of the directory (qf_write),
+ * and a crash before that is the only way it is sent twice (RFC 1047).
+ * A retry or a failure waits for settle(): sending it again after a crash
+ * sends nothing twice, and a failure must not be marked before its bounce
+ * is in the queue.
+ */
+void
+entry_record(struct runq *rq, struct qent *q, size_t i,
+    const struct outcome *o)
+{
+	char	err[256];
+
+	log_info("id=%s to=<%s> via=%s result=%s reply=\"%s\"", q->id,
+	    q->r[i].addr, rq->via, o->cls == '2' ? "sent" : o->cls == '5' ?
+	    "failed" : "retry", o->reply);
+	if (o->cls != '2')
+		return;
+	q->r[i].state = QR_DONE;
+	q->r[i].tries++;
+	qf_clean(q->r[i].reply, o->reply, sizeof(q->r[i].reply));
+	if (qf_write(rq->qfd, q, err, sizeof(err)) == -1)
+		log_warnx("%s", err);
+}
+
 /* Try every group; outcomes in out[], by recipient.  -1: nothing done. */
 static int
 groups(struct runq *rq, struct qent *q, int dfd, struct outcome *out,
@@ -119,9 +146,8 @@ groups(struct runq *rq, struct qent *q, int dfd, struct outcome *out,
 	const struct route	*r;
 	struct outcome		*o;
 	char			 key[ROUTE_MAXDEST + 8], k2[ROUTE_MAXDEST + 8];
-	char			 err[256];
 	size_t			*idx, n, i, j;
-	int			 done, any = 0;
+	int			 any = 0;
 
 	if ((idx = calloc(q->n, sizeof(*idx))) == NULL ||
 	    (o = calloc(q->n, sizeof(*o))) == NULL)
@@ -139,26 +165,14 @@ groups(struct runq *rq, struct qent *q, int dfd, struct outcome *out,
 			if (strcmp(key, k2) == 0)
 				idx[n++] = j;
 		}
+		rq->via = key;
 		attempt(rq, q, dfd, key, r, idx, n, o);
-		for (done = 0, j = 0; j < n; j++) {
+		rq->via = NULL;
+		for (j = 0; j < n; j++) {
 			tried[idx[j]] = 1;
 			out[idx[j]] = o[j];
-			if (o[j].cls == '2') {
-				q->r[idx[j]].state = QR_DONE;
-				q->r[idx[j]].tries++;
-				qf_clean(q->r[idx[j]].reply, o[j].reply,
-				    sizeof(q->r[idx[j]].reply));
-				done = 1;
-			}
-			log_info("id=%s to=<%s> via=%s result=%s reply=\"%s\"",
-			    q->id, q->r[idx[j]].addr, key, o[j].cls == '2' ?
-			    "sent" : o[j].cls == '5' ? "failed" : "retry",
-			    o[j].reply);
 		}
 		any = 1;
-		/* RFC 1047: record what was taken before anything else */
-		if (done && qf_write(rq->qfd, q, err, sizeof(err)) == -1)
-			log_warnx("%s", err);
 	}
 	free(idx);
 	free(o);

@@ -38,17 +38,20 @@ struct runq {
 	int		 qfd;		/* the queue directory */
 	int		 force;		/* -f: ignore retry times */
 	time_t		 now;
+	const char	*via;		/* the group being tried, for the log */
 };
 
 /* entry.c */
 int	 entry_run(struct runq *, const char *);
+void	 entry_record(struct runq *, struct qent *, size_t,
+	    const struct outcome *);
 int	 entry_delete(struct runq *, const char *);
 void	 entry_list(struct runq *, const char *);
 
 /* send.c */
-void	 send_smtp(struct runq *, const struct qent *, int, const char *,
+void	 send_smtp(struct runq *, struct qent *, int, const char *,
 	    const size_t *, size_t, struct outcome *);
-void	 send_local(struct runq *, const struct qent *, int, const size_t *,
+void	 send_local(struct runq *, struct qent *, int, const size_t *,
 	    size_t, struct outcome *);
 
 /* dsn.c */

@@ -34,7 +34,8 @@
 #include "runq.h"
 #include "../deliver/deliver.h"
 
-#define RQ_MAXOUT	(1024 * 1024)	/* smtp's result lines, at most */
+/* a result line: address, status code, the server's reply (smtp.8 -R) */
+#define RQ_MAXLINE	(QF_ADDRMAX + QF_REPLYMAX + 64)
 
 #define EX_TEMPFAIL_	75
 #define EX_UNAVAILABLE_	69
@@ -46,11 +47,17 @@ setout(struct outcome *o, char cls, const char *fmt, const char *arg)
 	(void)snprintf(o->reply, sizeof(o->reply), fmt, arg);
 }
 
-/* "address esc reply": the class of esc is the outcome. */
+/*
+ * "address esc reply": the recipient is the one of this attempt with that
+ * address, exactly as we gave it (smtp(8) -R prints it so), not yet
+ * answered; the class of esc is the outcome.  -1: no such recipient.
+ */
 static int
-parse_line(char *line, const char *addr, struct outcome *o)
+parse_line(char *line, const struct qent *q, const size_t *idx, size_t n,
+    const int *got, struct outcome *o, size_t *jp)
 {
 	char	*esc, *reply;
+	size_t	 j;
 
 	if ((esc = strchr(line, ' ')) == NULL)
 		return -1;
@@ -59,53 +66,79 @@ parse_line(char *line, const char *addr, struct outcome *o)
 		reply = esc + strlen(esc);
 	else
 		*reply++ = '\0';
-	/* smtp qualifies and may rewrite: the order is what counts */
-	(void)addr;
 	if ((esc[0] != '2' && esc[0] != '4' && esc[0] != '5') || esc[1] != '.')
+		return -1;
+	for (j = 0; j < n; j++)
+		if (!got[j] && strcmp(q->r[idx[j]].addr, line) == 0)
+			break;
+	if (j == n)
 		return -1;
 	o->cls = esc[0];
 	(void)snprintf(o->reply, sizeof(o->reply), "%s", reply);
+	*jp = j;
 	return 0;
 }
 
-static char *
-readall(int fd, size_t *lenp)
+/*
+ * Read smtp's lines as they come and record each outcome before reading
+ * the next (entry_record): a recipient the server took is written down
+ * one write and fsync after smtp saw the reply (RFC 1047), not when smtp
+ * is done with the other recipients, the QUIT and its exit.  A line that
+ * is too long or names no recipient of ours is skipped; that recipient is
+ * then settled by smtp's exit status below.
+ */
+static size_t
+read_results(struct runq *rq, struct qent *q, int fd, const size_t *idx,
+    size_t n, int *got, struct outcome *out)
 {
-	char	*b = NULL, *nb;
-	size_t	 len = 0, cap = 0;
-	ssize_t	 n;
+	struct outcome	 o;
+	char		 buf[RQ_MAXLINE], *nl;
+	size_t		 len = 0, j, ngot = 0;
+	ssize_t		 r;
+	int		 skip = 0;
 
 	for (;;) {
-		if (len + 4096 + 1 > cap) {
-			cap = cap ? cap * 2 : 8192;
-			if ((nb = realloc(b, cap)) == NULL)
-				fatal("realloc");
-			b = nb;
-		}
-		n = read(fd, b + len, cap - len - 1);
-		if (n == -1 && errno == EINTR)
+		if ((r = read(fd, buf + len, sizeof(buf) - 1 - len)) == -1 &&
+		    errno == EINTR)
 			continue;
-		if (n <= 0)
+		if (r <= 0)
 			break;
-		if (len + n > RQ_MAXOUT)
-			break;
-		len += n;
+		len += r;
+		buf[len] = '\0';
+		while ((nl = memchr(buf, '\n', len)) != NULL) {
+			*nl = '\0';
+			if (!skip && parse_line(buf, q, idx, n, got, &o, &j)
+			    == 0) {
+				out[j] = o;
+				got[j] = 1;
+				ngot++;
+				entry_record(rq, q, idx[j], &out[j]);
+			} else if (!skip)
+				log_warnx("%s: smtp: a result line for no "
+				    "recipient of ours", q->id);
+			skip = 0;
+			len -= nl + 1 - buf;
+			memmove(buf, nl + 1, len);
+		}
+		if (len == sizeof(buf) - 1) {
+			skip = 1;		/* the rest of an overlong line */
+			len = 0;
+		}
 	}
-	b[len] = '\0';
-	*lenp = len;
-	return b;
+	return ngot;
 }
 
 void
-send_smtp(struct runq *rq, const struct qent *q, int dfd, const char *dest,
+send_smtp(struct runq *rq, struct qent *q, int dfd, const char *dest,
     const size_t *idx, size_t n, struct outcome *out)
 {
-	char	**argv, *buf, *line, *next;
-	size_t	  i, k = 0, len;
-	int	  p[2], status, got = 0, fd;
+	char	**argv;
+	size_t	  i, k = 0, got;
+	int	  p[2], status, fd, *have;
 	pid_t	  pid;
 
-	if ((argv = calloc(n + 9, sizeof(*argv))) == NULL)
+	if ((argv = calloc(n + 9, sizeof(*argv))) == NULL ||
+	    (have = calloc(n, sizeof(*have))) == NULL)
 		fatal("calloc");
 	argv[k++] = "smtp";
 	argv[k++] = "-R";
@@ -125,16 +158,14 @@ send_smtp(struct runq *rq, const struct qent *q, int dfd, const char *dest,
 		setout(&out[i], '4', "%s", "smtp gave no result");
 	if (pipe(p) == -1) {
 		log_warn("pipe");
-		free(argv);
-		return;
+		goto done;
 	}
 	switch (pid = fork()) {
 	case -1:
 		log_warn("fork");
 		(void)close(p[0]);
 		(void)close(p[1]);
-		free(argv);
-		return;
+		goto done;
 	case 0:
 		/* smtp logs each recipient itself; its stderr lines would
 		 * only fill cron's mail */
@@ -146,31 +177,27 @@ send_smtp(struct runq *rq, const struct qent *q, int dfd, const char *dest,
 		_exit(EX_TEMPFAIL_);
 	}
 	(void)close(p[1]);
-	buf = readall(p[0], &len);
+	got = read_results(rq, q, p[0], idx, n, have, out);
 	(void)close(p[0]);
 	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
 		;
-	for (line = buf, i = 0; i < n && line != NULL && *line != '\0';
-	    line = next, i++) {
-		if ((next = strchr(line, '\n')) != NULL)
-			*next++ = '\0';
-		if (parse_line(line, q->r[idx[i]].addr, &out[i]) == -1)
-			break;
-		got++;
-	}
-	free(buf);
-	free(argv);
-	if ((size_t)got == n)
-		return;
+	if (got == n)
+		goto done;
 	/* no line for some: smtp stopped early; its status says how */
-	for (i = got; i < n; i++) {
+	for (i = 0; i < n; i++) {
+		if (have[i])
+			continue;
 		if (WIFEXITED(status) && WEXITSTATUS(status) == EX_UNAVAILABLE_)
 			setout(&out[i], '5', "%s", "smtp: permanent failure, "
 			    "no detail");
 		else
 			setout(&out[i], '4', "%s", "smtp: temporary failure, "
 			    "no detail");
+		entry_record(rq, q, idx[i], &out[i]);
 	}
+done:
+	free(have);
+	free(argv);
 }
 
 static void
@@ -180,7 +207,7 @@ warn_job(int line, const char *msg)
 }
 
 void
-send_local(struct runq *rq, const struct qent *q, int dfd,
+send_local(struct runq *rq, struct qent *q, int dfd,
     const size_t *idx, size_t n, struct outcome *out)
 {
 	struct mdjob	 job;
@@ -211,5 +238,6 @@ send_local(struct runq *rq, const struct qent *q, int dfd,
 		else
 			setout(&out[i], '5', "5.3.0 Maildir delivery failed "
 			    "(%s)", "see the log");
+		entry_record(rq, q, idx[i], &out[i]);
 	}
 }
