@@ -1,18 +1,23 @@
 #!/usr/bin/env python3
 # inner.py PORT RECORD [--p451rcpt P] [--p451data P] [--quitdelay S] [--seed N]
+#	[--times FILE]
 # A small inner SMTP server for the queue tests.  For every message it
 # accepts it appends "message-id recipient" to RECORD, fsyncs, and only
 # then answers 250 (so RECORD says what the server took, even when the
-# client is killed before it reads the 250).  It may answer 451 at RCPT
-# or after the data, at random, and wait before answering QUIT.
+# client is killed before it reads the 250).  With --times it also
+# appends "message-id recipient seconds" (the wall clock of that commit)
+# to FILE.  It may answer 451 at RCPT or after the data, at random, and
+# wait before answering QUIT.
 import os, random, re, socket, sys, threading, time
 
 args = sys.argv[1:]
 port, record = int(args[0]), args[1]
-opt = {"--p451rcpt": 0.0, "--p451data": 0.0, "--quitdelay": 0.0, "--seed": None}
+opt = {"--p451rcpt": 0.0, "--p451data": 0.0, "--quitdelay": 0.0, "--seed": None,
+       "--times": None}
 i = 2
 while i < len(args):
-    opt[args[i]] = float(args[i + 1]) if args[i] != "--seed" else int(args[i + 1])
+    a = args[i]
+    opt[a] = args[i + 1] if a == "--times" else int(args[i + 1]) if a == "--seed" else float(args[i + 1])
     i += 2
 rnd = random.Random(opt["--seed"])
 lock = threading.Lock()
@@ -65,6 +70,10 @@ def handle(c):
                             r.write("%s %s\n" % (mid, x))
                         r.flush()
                         os.fsync(r.fileno())
+                    if opt["--times"]:
+                        with open(opt["--times"], "a") as t:
+                            for x in rcpts:
+                                t.write("%s %s %.6f\n" % (mid, x, time.time()))
             say("451 4.3.0 random data failure" if bad else "250 2.0.0 taken")
         elif u == "QUIT":
             time.sleep(opt["--quitdelay"])

@@ -2,10 +2,15 @@
 # Crashes.  1) runq killed with SIGKILL (its whole process group, smtp
 # too) at a random moment of a delivery to an inner SMTP server, then run
 # again: the recipient has the message at least once, and twice only when
-# the kill fell in the RFC 1047 window, after the server's 250 and before
-# runq recorded it (the server here waits 0.3 s before answering QUIT, to
-# make that window wide enough to hit; in runq it is the QUIT, smtp's exit
-# and one write, fsync and rename).  Each kill says which case it hit.
+# the kill fell in the RFC 1047 window, after the server took it and
+# before runq recorded it.  runq records a recipient as soon as smtp -R
+# prints its line, which smtp does as soon as the reply after the final
+# dot is in, so that window is one write and fsync long (entry.c).  The
+# server here waits 1 s before answering QUIT: a runq that recorded its
+# results only after smtp's QUIT and exit would have a window of over a
+# second, and a kill in it would come later than CRASH_WINDOW (0.25 s)
+# after the server's commit.  Each kill says which case it hit, and how
+# long after the server's commit it came.
 # 2) smtpd's parent killed right after it sent 250: the entry is complete.
 # 3) smtpd's parent killed at random moments during DATA: every entry in
 # the queue is complete, and each 250 the client got has its entry (an
@@ -20,7 +25,7 @@ inner.test tcp!127.0.0.1!$IP
 EOR
 # deliveries are started by hand here
 sed -i "s|^runq .*|runq /bin/true|" "$QCONF"
-python3 "$TOP/regress/queue/inner.py" "$IP" "$T/record" --quitdelay 0.3 &
+python3 "$TOP/regress/queue/inner.py" "$IP" "$T/record" --quitdelay 1 --times "$T/times" &
 bg_track $!
 wait_port "$IP" || { fail "inner server did not start"; exit 0; }
 P=$(freeport)
@@ -33,8 +38,9 @@ state() {	# id rcpt: done, pending or gone
 	if [ ! -e "$QDIR/$1.c" ]; then echo gone; return; fi
 	"$RUNQ" -C "$QCONF" -l | awk -v r="<$2>" '$2 == r { print $1; exit }'
 }
-before=0 window=0 after=0 bad=0
-N=${CRASH_N:-6}
+W=${CRASH_WINDOW:-0.25}
+before=0 window=0 after=0 bad=0 late=0
+N=${CRASH_N:-8}
 i=0
 while [ $i -lt $N ]; do
 	i=$((i + 1))
@@ -42,30 +48,46 @@ while [ $i -lt $N ]; do
 	printf 'Subject: crash %s\nFrom: s@local.test\nMessage-ID: %s\n\nbody\n' "$i" "$mid" > "$T/m"
 	ID=$(qsend "$P" s@local.test u@inner.test < "$T/m" | sed -n 's/^250 .*queued as \([^ ]*\).*/\1/p')
 	[ -n "$ID" ] || { fail "crash $i: not queued"; bad=$((bad + 1)); continue; }
+	# the server's commit comes some 0.05-0.2 s after the start: most
+	# kills fall before it or in the second after it, while smtp waits
+	# for the reply to QUIT
+	d=$(awk -v s="$$$i$(date +%N)" 'BEGIN { srand(s % 1000000); printf "%.3f", rand() * 0.5 }')
 	setsid sh -c 'echo $$ > "$1"; exec "$2" -C "$3" "$4" 2>/dev/null' sh "$T/pgid" "$RUNQ" "$QCONF" "$ID" &
-	d=$(awk -v s="$$$i$(date +%N)" 'BEGIN { srand(s % 1000000); printf "%.3f", rand() * 0.6 }')
 	sleep "$d"
+	kt=$(date +%s.%N)
 	/bin/kill -KILL -- "-$(cat "$T/pgid")" 2>/dev/null
 	wait $! 2>/dev/null
 	# no record file yet is 0 taken (grep -c on a missing file prints nothing)
 	took=$(cat "$T/record" 2>/dev/null | grep -c "^$mid u@inner.test$")
+	ct=$(awk -v m="$mid" '$1 == m { print $3; exit }' "$T/times" 2>/dev/null)
 	st=$(state "$ID" u@inner.test)
-	if [ "$took" -eq 0 ]; then case=before want=1
-	elif [ "$st" = pending ]; then case=window want=2
-	else case=after want=1; fi
+	if [ "$took" -eq 0 ]; then case=before want=1 dt=
+	else
+		dt=$(awk -v k="$kt" -v c="$ct" 'BEGIN { printf "%.3f", k - c }')
+		if [ "$st" = pending ]; then case=window want=2
+		else case=after want=1; fi
+	fi
 	j=0
 	while [ -e "$QDIR/$ID.c" ] && [ $j -lt 5 ]; do "$RUNQ" -C "$QCONF" -f >/dev/null 2>&1; j=$((j + 1)); done
 	got=$(cat "$T/record" 2>/dev/null | grep -c "^$mid u@inner.test$")
+	what="kill $i ${d}s after the start, ${dt:+${dt}s after the server's commit, }hit $case"
 	if [ "$got" -eq "$want" ] && [ ! -e "$QDIR/$ID.c" ]; then
-		pass "kill $i after ${d}s hit $case: the server has it $got time(s), as it should"
+		pass "$what: the server has it $got time(s), as it should"
 	else
-		fail "kill $i after ${d}s hit $case: the server has it $got time(s), wanted $want"
+		fail "$what: the server has it $got time(s), wanted $want"
 		bad=$((bad + 1))
+	fi
+	# a second copy only from a kill within the one-fsync window
+	if [ "$case" = window ] && awk -v t="$dt" -v w="$W" 'BEGIN { exit !(t > w) }'; then
+		fail "kill $i: runq had not recorded the server's 250 ${dt}s after it (more than ${W}s: not one fsync)"
+		late=$((late + 1))
 	fi
 	eval "$case=\$(($case + 1))"
 done
 echo "# kills: $before before the server took it, $window in the RFC 1047 window, $after after runq recorded it"
 check "no kill lost a message or duplicated one outside the window" test "$bad" -eq 0
+check "every duplicate came from a kill within ${W}s of the server's commit" test "$late" -eq 0
+check "some kills fell after the server's commit (the test exercised the window)" test "$((window + after))" -gt 0
 
 # 2) the parent killed at once after its 250; 3) at random during DATA
 killtest() {	# mode (now|random) tag: prints "250 ID" or "none"
