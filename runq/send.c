@@ -53,8 +53,8 @@ setout(struct outcome *o, char cls, const char *fmt, const char *arg)
  * answered; the class of esc is the outcome.  -1: no such recipient.
  */
 static int
-parse_line(char *line, const struct qent *q, const size_t *idx, size_t n,
-    const int *got, struct outcome *o, size_t *jp)
+parse_line(char *line, char **given, size_t n, const int *got,
+    struct outcome *o, size_t *jp)
 {
 	char	*esc, *reply;
 	size_t	 j;
@@ -69,7 +69,7 @@ parse_line(char *line, const struct qent *q, const size_t *idx, size_t n,
 	if ((esc[0] != '2' && esc[0] != '4' && esc[0] != '5') || esc[1] != '.')
 		return -1;
 	for (j = 0; j < n; j++)
-		if (!got[j] && strcmp(q->r[idx[j]].addr, line) == 0)
+		if (!got[j] && strcmp(given[j], line) == 0)
 			break;
 	if (j == n)
 		return -1;
@@ -88,8 +88,8 @@ parse_line(char *line, const struct qent *q, const size_t *idx, size_t n,
  * then settled by smtp's exit status below.
  */
 static size_t
-read_results(struct runq *rq, struct qent *q, int fd, const size_t *idx,
-    size_t n, int *got, struct outcome *out)
+read_results(struct runq *rq, struct qent *q, int fd, char **given,
+    const size_t *idx, size_t n, int *got, struct outcome *out)
 {
 	struct outcome	 o;
 	char		 buf[RQ_MAXLINE], *nl;
@@ -107,7 +107,7 @@ read_results(struct runq *rq, struct qent *q, int fd, const size_t *idx,
 		buf[len] = '\0';
 		while ((nl = memchr(buf, '\n', len)) != NULL) {
 			*nl = '\0';
-			if (!skip && parse_line(buf, q, idx, n, got, &o, &j)
+			if (!skip && parse_line(buf, given, n, got, &o, &j)
 			    == 0) {
 				out[j] = o;
 				got[j] = 1;
@@ -126,6 +126,32 @@ read_results(struct runq *rq, struct qent *q, int fd, const size_t *idx,
 		}
 	}
 	return ngot;
+}
+
+/*
+ * A recipient as an argument of smtp(8), which reads %%xx as the
+ * character xx (Plan 9's escape for what a shell or upas would eat):
+ * every % goes as %%25, so an address with "%%41" in it is not changed.
+ */
+static char *
+escape(const char *addr)
+{
+	const char	*a;
+	char		*e, *p;
+	size_t		 n = 0;
+
+	for (a = addr; *a != '\0'; a++)
+		n += *a == '%' ? 4 : 1;
+	if ((e = malloc(n + 1)) == NULL)
+		fatal("malloc");
+	for (p = e, a = addr; *a != '\0'; a++)
+		if (*a == '%') {
+			memcpy(p, "%%25", 4);
+			p += 4;
+		} else
+			*p++ = *a;
+	*p = '\0';
+	return e;
 }
 
 void
@@ -152,7 +178,7 @@ send_smtp(struct runq *rq, struct qent *q, int dfd, const char *dest,
 	argv[k++] = (char *)dest;
 	argv[k++] = q->sender[0] != '\0' ? (char *)q->sender : "/dev/null";
 	for (i = 0; i < n; i++)
-		argv[k++] = (char *)q->r[idx[i]].addr;
+		argv[k++] = escape(q->r[idx[i]].addr);
 	argv[k] = NULL;
 	for (i = 0; i < n; i++)
 		setout(&out[i], '4', "%s", "smtp gave no result");
@@ -177,7 +203,7 @@ send_smtp(struct runq *rq, struct qent *q, int dfd, const char *dest,
 		_exit(EX_TEMPFAIL_);
 	}
 	(void)close(p[1]);
-	got = read_results(rq, q, p[0], idx, n, have, out);
+	got = read_results(rq, q, p[0], argv + k - n, idx, n, have, out);
 	(void)close(p[0]);
 	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
 		;
@@ -196,6 +222,8 @@ send_smtp(struct runq *rq, struct qent *q, int dfd, const char *dest,
 		entry_record(rq, q, idx[i], &out[i]);
 	}
 done:
+	for (i = 0; i < n; i++)
+		free(argv[k - n + i]);
 	free(have);
 	free(argv);
 }
