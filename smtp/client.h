@@ -40,6 +40,8 @@ struct rcpt {
 	char		 tls[48];	/* how it went: "tls=dane TLSv1.3" */
 	char		*orcpt;		/* as given, for ORCPT (RFC 3461 4.2) */
 	int		 dsn;		/* DSN_PASSED, DSN_RELAYED, 0 */
+	char		*given;		/* the argument, unescaped or not (-R) */
+	int		 printed;	/* -R: its line is out (result.c) */
 };
 
 #define DSN_PASSED	1	/* the server took NOTIFY: it reports now */
@@ -122,7 +124,7 @@ void	 tls_desc(const struct session *, char *, size_t);
 void	 lmtp_replies(struct session *, struct reply *);
 
 /* result.c */
-void	 result_print(const struct session *);
+void	 result_flush(struct session *);
 
 /* auth.c */
 int	 auth_run(struct session *, struct reply *);

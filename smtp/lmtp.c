@@ -83,5 +83,7 @@ lmtp_replies(struct session *s, struct reply *r)
 		}
 		s->rcpt[i].status = class(r->code);
 		flat(s->rcpt[i].reply, sizeof(s->rcpt[i].reply), r);
+		/* out before the next reply is read (RFC 2033 4.2) */
+		result_flush(s);
 	}
 }

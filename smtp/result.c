@@ -16,9 +16,18 @@
 
 /*
  * -R: the outcome for a queue runner, on standard output, one line per
- * recipient in the order given:
+ * recipient:
  *
  *	address SP status-code SP reply
+ *
+ * address is the recipient exactly as given on the command line, so that
+ * the runner knows it whatever the order: each line is written and
+ * flushed as soon as the reply that decides its recipient is in (a 4yz
+ * or 5yz to RCPT, the reply after the final dot, with LMTP each reply
+ * after the dot), so that the runner can record a recipient the server
+ * took before anything else happens.  The window in which a crash makes
+ * the runner send it again (RFC 1047) is then the runner's own write and
+ * fsync, not the rest of the transaction, the QUIT and our exit.
  *
  * status-code is the RFC 3463 enhanced code: the server's own when its
  * reply carried one of the right class, else X.0.0 of the outcome (2 sent,
@@ -66,18 +75,35 @@ esc_of(const char *s, char *esc, size_t n, char cls)
 	return 1;
 }
 
+/*
+ * The lines of the recipients decided since the last call: RS_OK,
+ * RS_FAIL and RS_RETRY are final (a recipient is tried on the next host
+ * only while it is RS_PENDING).
+ */
 void
-result_print(const struct session *s)
+result_flush(struct session *s)
 {
-	char	esc[16], cls;
-	size_t	i;
+	struct rcpt	*rc;
+	char		 esc[16], cls;
+	size_t		 i;
+	int		 any = 0;
 
+	if (!s->o->Rflag)
+		return;
 	for (i = 0; i < s->nrcpt; i++) {
-		cls = s->rcpt[i].status == RS_OK ? '2' :
-		    s->rcpt[i].status == RS_FAIL ? '5' : '4';
-		if (!esc_of(s->rcpt[i].reply, esc, sizeof(esc), cls))
+		rc = &s->rcpt[i];
+		if (rc->printed || (rc->status != RS_OK &&
+		    rc->status != RS_FAIL && rc->status != RS_RETRY))
+			continue;
+		cls = rc->status == RS_OK ? '2' : rc->status == RS_FAIL ?
+		    '5' : '4';
+		if (!esc_of(rc->reply, esc, sizeof(esc), cls))
 			(void)snprintf(esc, sizeof(esc), "%c.0.0", cls);
-		printf("%s %s %s\n", s->rcpt[i].addr, esc, s->rcpt[i].reply);
+		printf("%s %s %s\n", rc->given != NULL ? rc->given :
+		    rc->addr, esc, rc->reply);
+		rc->printed = 1;
+		any = 1;
 	}
-	(void)fflush(stdout);
+	if (any)
+		(void)fflush(stdout);
 }

@@ -406,8 +406,12 @@ main(int argc, char *argv[])
 	s.nrcpt = argc - 2;
 	if ((s.rcpt = calloc(s.nrcpt, sizeof(*s.rcpt))) == NULL)
 		fatal("calloc");
-	for (i = 2; i < argc; i++)
+	for (i = 2; i < argc; i++) {
+		/* -R names each recipient as the runner gave it */
+		if (o.Rflag && (s.rcpt[i - 2].given = strdup(argv[i])) == NULL)
+			fatal("strdup");
 		unescape(argv[i]);
+	}
 	seal(argv[0]);
 	if (deliver(&s, argv[0], argv + 2, argc - 2, ddomain,
 	    sizeof(ddomain)) == -1) {
@@ -425,9 +429,9 @@ main(int argc, char *argv[])
 			    "not delivered", sizeof(s.rcpt[i].reply));
 	}
 	ex = report(&s);
-	if (o.Rflag)
-		result_print(&s);
+	result_flush(&s);
 	for (i = 0; i < (int)s.nrcpt; i++) {
+		free(s.rcpt[i].given);
 		free(s.rcpt[i].addr);
 		free(s.rcpt[i].asc);
 		free(s.rcpt[i].orcpt);
