@@ -6,9 +6,9 @@
 # before runq recorded it.  runq records a recipient as soon as smtp -R
 # prints its line, which smtp does as soon as the reply after the final
 # dot is in, so that window is one write and fsync long (entry.c).  The
-# server here waits 1 s before answering QUIT: a runq that recorded its
-# results only after smtp's QUIT and exit would have a window of over a
-# second, and a kill in it would come later than CRASH_WINDOW (0.25 s)
+# server here waits 0.6 s before answering QUIT: a runq that recorded its
+# results only after smtp's QUIT and exit would have a window of over half
+# a second, and a kill in it could come later than CRASH_WINDOW (0.25 s)
 # after the server's commit.  Each kill says which case it hit, and how
 # long after the server's commit it came.
 # 2) smtpd's parent killed right after it sent 250: the entry is complete.
@@ -25,7 +25,7 @@ inner.test tcp!127.0.0.1!$IP
 EOR
 # deliveries are started by hand here
 sed -i "s|^runq .*|runq /bin/true|" "$QCONF"
-python3 "$TOP/regress/queue/inner.py" "$IP" "$T/record" --quitdelay 1 --times "$T/times" &
+python3 "$TOP/regress/queue/inner.py" "$IP" "$T/record" --quitdelay 0.6 --times "$T/times" &
 bg_track $!
 wait_port "$IP" || { fail "inner server did not start"; exit 0; }
 P=$(freeport)
@@ -51,7 +51,7 @@ while [ $i -lt $N ]; do
 	# the server's commit comes some 0.02-0.2 s after the start (smtp's
 	# start, the connection, the transaction): the kills fall between 0
 	# and 0.5 s, more of them early, so that they hit before it, around
-	# it, and in the second after it while smtp waits for the reply to QUIT
+	# it, and after it while smtp waits for the reply to QUIT
 	d=$(awk -v s="$$$i$(date +%N)" 'BEGIN { srand(s % 1000000); r = rand(); printf "%.3f", r * r * r * 0.5 }')
 	rm -f "$T/pgid"
 	setsid sh -c 'echo $$ > "$1.new"; mv "$1.new" "$1"; exec "$2" -C "$3" "$4" 2>/dev/null' sh "$T/pgid" "$RUNQ" "$QCONF" "$ID" &
