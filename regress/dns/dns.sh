@@ -48,6 +48,18 @@
 #			 server without STARTTLS there: must not deliver)
 #	dane-tabad.test	 MX mx-tabad.test 127.0.0.17  TLSA 2 1 1 CA, name not in cert
 #	dane-unus.test	 MX mx-unus.test  127.0.0.18  TLSA 0 0 1 and 3 1 255 only
+#   MTA-STS (RFC 8461; regress/smtp/t-sts.sh serves the policies over HTTPS
+#   on 127.0.0.40:443 and SMTP on $DANE_PORT):
+#	mta-sts.sts-*.test  A 127.0.0.40 (sts-enf, sts-out, sts-bad, sts-testing,
+#			 sts-dane, sts-redir, sts-type): the policy server; _mta-sts.<d> TXT
+#			 "v=STSv1; id=20260101a;" for each of them
+#	sts-enf.test	 MX mx-sts1.test    127.0.0.41
+#	sts-out.test	 MX mx-sts-out.test 127.0.0.42
+#	sts-bad.test	 MX mx-sts-bad.test 127.0.0.43 (name not in DNS_CERT)
+#	sts-testing.test MX mx-sts-bad.test
+#	sts-dane.test	 MX mx-ee.test (TLSA 3 1 1, see DANE above)
+#	sts-notxt.test	 MX mx-sts1.test, no _mta-sts TXT record
+#	sts-redir.test, sts-type.test  MX mx-sts-out.test
 #  unsigned.test. (delegated without DS: insecure):
 #	unsigned.test	 MX 10 mx.unsigned.test  127.0.0.19, TLSA 3 1 1 mismatching
 #			 at _DANE_PORT._tcp.mx.unsigned.test (ignored: insecure)
@@ -119,6 +131,7 @@ _dns_certs() {
 	san="DNS:mx-ee.test,DNS:mx-ee0.test,DNS:mx-ta.test,DNS:mx-bad.test"
 	san="$san,DNS:mx-none.test,DNS:mx-strip.test,DNS:mx-unus.test"
 	san="$san,DNS:tlsa.bogus.test,DNS:mx.unsigned.test,DNS:mx1.test,DNS:mx2.test"
+	san="$san,DNS:mx-sts1.test,DNS:mx-sts-out.test"
 	san="$san,DNS:localhost,IP:127.0.0.1"
 	printf 'subjectAltName=%s\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' \
 	    "$san" > "$d/leaf.ext"
@@ -223,10 +236,25 @@ dane-unus.test.	IN MX 10 mx-unus.test.
 mx-unus.test.	IN A 127.0.0.18
 _$p._tcp.mx-unus.test. IN TLSA 0 0 1 $ee0
 _$p._tcp.mx-unus.test. IN TLSA 3 1 255 $ee
+sts-enf.test.	IN MX 10 mx-sts1.test.
+sts-out.test.	IN MX 10 mx-sts-out.test.
+sts-bad.test.	IN MX 10 mx-sts-bad.test.
+sts-testing.test. IN MX 10 mx-sts-bad.test.
+sts-dane.test.	IN MX 10 mx-ee.test.
+sts-notxt.test.	IN MX 10 mx-sts1.test.
+sts-redir.test.	IN MX 10 mx-sts-out.test.
+sts-type.test.	IN MX 10 mx-sts-out.test.
+mx-sts1.test.	IN A 127.0.0.41
+mx-sts-out.test. IN A 127.0.0.42
+mx-sts-bad.test. IN A 127.0.0.43
 unsigned.test.	IN NS ns.test.
 bogus.test.	IN NS ns.test.
 servfail.test.	IN NS ns.test.
 EOZ
+	for _sts in sts-enf sts-out sts-bad sts-testing sts-dane sts-redir sts-type; do
+		printf 'mta-sts.%s.test.\tIN A 127.0.0.40\n' $_sts
+		printf '_mta-sts.%s.test.\tIN TXT "v=STSv1; id=20260101a;"\n' $_sts
+	done
 	i=2
 	while [ $i -le 20 ]; do
 		printf 'h%d.test.\tIN A 127.0.0.%d\n' $i $i
