@@ -87,7 +87,8 @@ TLSMOD_OBJS =	smtpd/tls.pic.o smtpd/tlspriv.pic.o
 SMTP_SRCS =	smtp/smtp.c smtp/conf.c smtp/mx.c smtp/dial.c smtp/client.c \
 		smtp/conn.c smtp/rfc822.c smtp/names.c smtp/tls.c smtp/auth.c \
 		smtp/dane.c smtp/reply.c smtp/lmtp.c smtp/result.c smtp/idn.c \
-		smtp/mime.c smtp/dsn.c smtp/cram.c
+		smtp/mime.c smtp/dsn.c smtp/cram.c smtp/sts.c smtp/sts_cache.c \
+		smtp/sts_fetch.c smtp/sts_policy.c
 DELIVER_SRCS =	deliver/deliver.c deliver/maildir.c deliver/map.c
 # runq: the queue runner, with smtpd's configuration, routes and queue files
 RUNQ_SRCS =	runq/runq.c runq/entry.c runq/send.c runq/dsn.c
@@ -148,6 +149,7 @@ deliver/deliver: ${DELIVER_OBJS} privsep/libprivsep.a
 ${PRIVSEP_OBJS} ${SMTPD_OBJS} ${SMTP_OBJS} ${DELIVER_OBJS}: privsep/privsep.h privsep/log.h privsep/sandbox.h
 ${SMTPD_OBJS}: smtpd/smtpd.h smtpd/session.h privsep/privsep.h privsep/log.h
 ${SMTP_OBJS}: smtp/smtp.h smtp/conn.h smtp/client.h
+smtp/sts.o smtp/sts_cache.o smtp/sts_fetch.o smtp/sts_policy.o smtp/smtp.o smtp/tls.o: smtp/sts.h
 ${RUNQ_OBJS}: runq/runq.h smtpd/smtpd.h smtpd/routes.h smtpd/qfile.h privsep/log.h
 smtpd/rcpt.o smtpd/routes.o smtpd/confcheck.o: smtpd/routes.h
 smtpd/rcpt.o smtpd/rlist.o: smtpd/rlist.h

@@ -127,9 +127,12 @@ starttls(struct session *s, struct reply *r)
 	if (code == -1)
 		return failhost(s, "STARTTLS to", r, 0);
 	if (code / 100 != 2) {
-		if (s->policy != POL_OPPORTUNISTIC)
-			return failhost(s, "TLS required but STARTTLS refused by",
+		if (s->policy != POL_OPPORTUNISTIC) {
+			(void)failhost(s, "TLS required but STARTTLS refused by",
 			    r, 1);
+			tls_sts_err(s);
+			return C_NEXT;
+		}
 		/*
 		 * A 4yz is "not now": a backup MX may do better.  The last
 		 * host goes on in the clear, as RFC 3207 4.1 lets it.
@@ -143,6 +146,7 @@ starttls(struct session *s, struct reply *r)
 	if (tls_start(s, s->err, sizeof(s->err)) == -1) {
 		log_warnx("%s (policy=%s)", s->err, policy_name(s->policy));
 		s->tlsfailed = 1;
+		tls_sts_err(s);
 		return s->policy == POL_OPPORTUNISTIC ? C_NOTLS : C_NEXT;
 	}
 	/* RFC 3207 4.2: forget what was said in the clear */
@@ -176,6 +180,7 @@ hello(struct session *s)
 		(void)snprintf(s->err, sizeof(s->err), "TLS required "
 		    "(policy=%s) but %s does not offer STARTTLS",
 		    policy_name(s->policy), mxhost_str(s->mx));
+		tls_sts_err(s);
 		quit(s);
 		return C_NEXT;
 	}

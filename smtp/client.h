@@ -52,6 +52,7 @@ struct rcpt {
 #define POL_MANDATORY	1	/* -s: TLS, certificate checked (CA, name) */
 #define POL_DANE	2	/* usable TLSA: TLS, dane_verify() */
 #define POL_DANE_ENCRYPT 3	/* TLSA but none usable: TLS, no check */
+#define POL_STS		4	/* MTA-STS enforce: TLS, certificate checked (CA, name) */
 
 struct opts {
 	int		 aflag, Aflag, dflag, fflag, iflag, pflag, sflag, tflag;
@@ -69,6 +70,7 @@ struct opts {
 	char		 netrc[1024];
 	char		 cafile[1024];
 	char		 unbound[1024];
+	char		 stsdir[1024];	/* MTA-STS policy cache (sts_cache.c) */
 	int		 timeout;	/* seconds; 0: RFC 5321 values */
 	int		 connecttimeout;
 	int		 notls;		/* reconnect in the clear after a failed handshake */
@@ -96,6 +98,7 @@ struct session {
 	int		 tlsfailed;	/* the handshake failed (policy decides) */
 	int		 more;		/* hosts left after this one */
 	int		 lmtp;		/* RFC 2033: LHLO, a reply per recipient */
+	int		 ststesting;	/* MTA-STS testing: report, do not enforce */
 	char		 err[1024];	/* why this host did not take the message */
 };
 
@@ -119,6 +122,7 @@ int	 tls_start(struct session *, char *, size_t);
 void	 tls_preload(const struct opts *);
 const char *policy_name(int);
 void	 tls_desc(const struct session *, char *, size_t);
+void	 tls_sts_err(struct session *);
 
 /* lmtp.c */
 void	 lmtp_replies(struct session *, struct reply *);

@@ -232,6 +232,8 @@ conf_read(struct opts *o, const char *file, int must)
 			conf_str(o->netrc, sizeof(o->netrc), v, file, line);
 		else if (strcmp(k, "cafile") == 0)
 			conf_str(o->cafile, sizeof(o->cafile), v, file, line);
+		else if (strcmp(k, "stsdir") == 0)
+			conf_str(o->stsdir, sizeof(o->stsdir), v, file, line);
 		else if (strcmp(k, "hostname") == 0)
 			conf_str(o->hostname, sizeof(o->hostname), v, file, line);
 		else if (strcmp(k, "helo") == 0)

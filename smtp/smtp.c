@@ -22,6 +22,7 @@
 
 #include <sys/types.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,10 +35,16 @@
 #include "smtp.h"
 #include "conn.h"
 #include "client.h"
+#include "sts.h"
 
 #define EX_SOFTWARE_	70
 
 static struct opts	 o;
+
+/* MTA-STS (RFC 8461): the destination domain's policy, with stsdir only */
+#define STS_FETCH_TIMEOUT 60
+static char		 stsdomain[256];
+static struct sts_policy sts;
 
 static void
 readall(int fd, struct buf *b)
@@ -106,9 +113,14 @@ try_hosts(struct session *s, const struct mxlist *l, int kind)
 		s->more = i + 1 < l->n;
 		s->servername = l->v[i].name;
 		o.notls = 0;
+		s->ststesting = 0;
 		if ((s->policy = host_policy(l, s->mx, kind, &ts, s->err,
-		    sizeof(s->err))) == -1) {
+		    sizeof(s->err))) != -1 && kind == D_MX && stsdomain[0])
+			s->policy = sts_host(&sts, stsdomain, s->mx->name,
+			    s->policy, &s->ststesting, s->err, sizeof(s->err));
+		if (s->policy == -1) {
 			log_warnx("%s", s->err);
+			dane_free(&ts);
 			continue;
 		}
 		s->tlsa = &ts;
@@ -181,12 +193,41 @@ needdns(const char *dest, int gateway)
  * what parses DNS, TLSA, certificates and server replies from the network
  * runs with the network alone, no files, no exec, no new privileges.
  */
+/*
+ * MTA-STS applies to a destination domain (an MX lookup); its cache is
+ * read, and its writer started, now, while files can still be opened.
+ */
+static void
+sts_open(const char *destaddr)
+{
+	struct dest	 d;
+	char		 err[1200], *x;
+	size_t		 i;
+	int		 rv;
+
+	if (o.stsdir[0] == '\0' ||
+	    (x = meta_expand(destaddr, err, sizeof(err))) == NULL)
+		return;
+	rv = dest_parse(x, &d, err, sizeof(err));
+	free(x);
+	if (rv == -1 || d.kind != D_MX || d.lmtp)
+		return;
+	for (i = 0; d.host[i] != '\0'; i++)
+		stsdomain[i] = tolower((unsigned char)d.host[i]);
+	stsdomain[i] = '\0';
+	if (i > 0 && stsdomain[i - 1] == '.')
+		stsdomain[i - 1] = '\0';
+	if (sts_cache_open(o.stsdir, stsdomain, err, sizeof(err)) == -1)
+		log_warnx("MTA-STS cache: %s: going on without it", err);
+}
+
 static void
 seal(const char *destaddr)
 {
 	if (o.aflag)
 		auth_preload(&o);
 	tls_preload(&o);
+	sts_open(destaddr);
 	if (needdns(destaddr, 0) || needdns(o.gateway, 1))
 		resolver();
 	sandbox_client();
@@ -265,6 +306,11 @@ deliver(struct session *s, const char *destaddr, char **rcpts, int nrcpt,
 		perm = rv == MX_NXDOMAIN || rv == MX_NULLMX || rv == MX_LOOP;
 		if (rv == MX_NULLMX || rv == MX_LOOP)
 			return -1;	/* the domain said so; no gateway */
+	} else if (d.kind == D_MX && stsdomain[0] && sts_discover(stsdomain,
+	    o.timeout > 0 && o.timeout < STS_FETCH_TIMEOUT ? o.timeout :
+	    STS_FETCH_TIMEOUT, &sts, s->err, sizeof(s->err)) == STS_DEFER) {
+		log_warnx("%s", s->err);
+		dest_free(&d, &l);
 	} else {
 		rv = try_hosts(s, &l, d.kind);
 		dest_free(&d, &l);

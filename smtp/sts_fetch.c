@@ -48,6 +48,7 @@
 
 #include "log.h"
 #include "smtp.h"
+#include "conn.h"
 #include "client.h"
 #include "sts.h"
 
@@ -192,6 +193,32 @@ response(const char *buf, size_t n, const char **body, size_t *len,
 	return 0;
 }
 
+/*
+ * Has the whole answer arrived: the header and as many octets of body as
+ * its Content-Length says?  Many servers close without a TLS close_notify
+ * once they are done, which libtls reports as an error; an answer that is
+ * complete by its own length is no truncation.  Without a length only
+ * a clean end of the TLS stream ends the body.
+ */
+static int
+complete(const char *buf, size_t n)
+{
+	const char	*e, *p, *eol, *v;
+	size_t		 vl;
+
+	if ((e = memmem(buf, n, "\r\n\r\n", 4)) == NULL)
+		return 0;
+	for (p = buf; p < e; p = eol + 1) {
+		if ((eol = memchr(p, '\n', e + 2 - p)) == NULL)
+			break;
+		vl = eol - p - (eol > p && eol[-1] == '\r');
+		if (field(p, vl, "Content-Length:", &v, &vl) && vl > 0 &&
+		    vl <= 10 && strspn(v, "0123456789") >= vl)
+			return n - (e + 4 - buf) >= (size_t)strtoll(v, NULL, 10);
+	}
+	return 0;
+}
+
 /* One address: connect, TLS, GET, read to the end or the limit. */
 static int
 fetch1(const struct mxhost *m, const char *host, time_t end, struct buf *b,
@@ -237,6 +264,8 @@ fetch1(const struct mxhost *m, const char *host, time_t end, struct buf *b,
 			goto done;
 		}
 		buf_add(b, tmp, r);
+		if (complete(b->p, b->len))
+			break;
 	}
 	rv = 0;
 done:

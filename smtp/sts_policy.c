@@ -38,6 +38,7 @@
 
 #include "log.h"
 #include "smtp.h"
+#include "conn.h"
 #include "client.h"
 #include "sts.h"
 

@@ -31,6 +31,7 @@
 #include "smtp.h"
 #include "conn.h"
 #include "client.h"
+#include "sts.h"
 
 const char *
 policy_name(int p)
@@ -42,6 +43,8 @@ policy_name(int p)
 		return "dane";
 	case POL_DANE_ENCRYPT:
 		return "dane-only-encrypt";
+	case POL_STS:
+		return "mta-sts";
 	default:
 		return "opportunistic";
 	}
@@ -69,6 +72,9 @@ tls_desc(const struct session *s, char *d, size_t n)
 	case POL_DANE:
 		w = "dane";
 		break;
+	case POL_STS:
+		w = "mta-sts";
+		break;
 	default:
 		w = "opportunistic";
 		break;
@@ -77,15 +83,35 @@ tls_desc(const struct session *s, char *d, size_t n)
 }
 
 
-/* The CA store, read before the sandbox is sealed (-s needs it). */
+/*
+ * Under MTA-STS enforce a TLS failure of the host is the policy's doing:
+ * the recipients' lines say so with 4.7.5 (RFC 3463 "cryptographic
+ * failure"), which a queue runner reads as "retry".
+ */
+void
+tls_sts_err(struct session *s)
+{
+	static const char	pre[] = "451 4.7.5 MTA-STS: ";
+	size_t			n = strlen(s->err);
+
+	if (s->policy != POL_STS)
+		return;
+	if (n > sizeof(s->err) - sizeof(pre))
+		n = sizeof(s->err) - sizeof(pre);
+	memmove(s->err + sizeof(pre) - 1, s->err, n);
+	memcpy(s->err, pre, sizeof(pre) - 1);
+	s->err[sizeof(pre) - 1 + n] = '\0';
+}
+
+/* The CA store, read before the sandbox is sealed (-s and MTA-STS). */
 static uint8_t	*camem;
 static size_t	 calen;
 static char	 caerr[1100];
 
 /*
  * Everything TLS reads from the file system, read now: OpenSSL's own
- * configuration (on the first tls_config_new()) and, with -s, the CA
- * file.  After this the client opens no file.
+ * configuration (on the first tls_config_new()) and, with -s or MTA-STS
+ * (stsdir), the CA file.  After this the client opens no file.
  */
 void
 tls_preload(const struct opts *o)
@@ -97,12 +123,14 @@ tls_preload(const struct opts *o)
 		fatalx("tls_init");
 	if ((cfg = tls_config_new()) != NULL)
 		tls_config_free(cfg);
-	if (!o->sflag)
+	if (!o->sflag && o->stsdir[0] == '\0')
 		return;
 	ca = o->cafile[0] ? o->cafile : tls_default_ca_cert_file();
 	if ((camem = tls_load_file(ca, &calen, NULL)) == NULL)
 		(void)snprintf(caerr, sizeof(caerr), "cannot load CA file %s",
 		    ca);
+	else
+		sts_fetch_init(camem, calen);
 }
 
 static int
@@ -115,7 +143,7 @@ tls_setup(struct session *s, char *err, size_t errlen)
 		return -1;
 	}
 	s->c.tlscfg = cfg;
-	if (s->policy == POL_MANDATORY) {
+	if (s->policy == POL_MANDATORY || s->policy == POL_STS) {
 		if (camem == NULL) {
 			(void)snprintf(err, errlen, "%s", caerr[0] ? caerr :
 			    "no CA file loaded");
@@ -165,6 +193,29 @@ dane_check(struct session *s, char *err, size_t errlen)
 	return rv;
 }
 
+/* MTA-STS testing (RFC 8461 5): would enforce have taken this host? */
+static void
+sts_testing_check(const struct session *s)
+{
+	const uint8_t	*pem;
+	char		*copy, why[256];
+	size_t		 len;
+
+	if ((pem = tls_peer_cert_chain_pem(s->c.tls, &len)) == NULL) {
+		log_warnx("MTA-STS testing: no certificate from %s",
+		    s->servername);
+		return;
+	}
+	if ((copy = malloc(len + 1)) == NULL)
+		fatal("malloc");
+	memcpy(copy, pem, len);
+	copy[len] = '\0';
+	if (sts_cert_check(copy, s->servername, why, sizeof(why)) == -1)
+		log_warnx("MTA-STS testing: the certificate of %s would not "
+		    "verify: %s; delivering anyway", s->servername, why);
+	free(copy);
+}
+
 /*
  * The handshake on the connected socket; our read buffer is emptied first
  * so no plaintext sent before it can be taken as a reply afterwards.
@@ -203,6 +254,8 @@ tls_start(struct session *s, char *err, size_t errlen)
 	}
 	if (s->policy == POL_DANE && dane_check(s, err, errlen) == -1)
 		return -1;
+	if (s->ststesting)
+		sts_testing_check(s);
 	(void)snprintf(s->c.tlsver, sizeof(s->c.tlsver), "%s",
 	    tls_conn_version(s->c.tls));
 	log_info("started TLS to %s version=%s cipher=%s policy=%s",

@@ -109,7 +109,7 @@ else fail "enforce: the fetch ran in the sealed client (sandboxed at line ${sl:-
 expect "cache: the policy is on disk under the TXT id" \
     '^upas-sts 1 [0-9]+ 20260101a$' "$(head -n 1 "$T/sts/sts-enf.test" 2>/dev/null)"
 expect "cache: the file is the mail user's alone, no temporary file left" \
-    '^-rw------- 1$' "$(stat -c '%A' "$T/sts/sts-enf.test" 2>/dev/null) $(ls -A "$T/sts" | grep -c '^\.')"
+    '^-rw------- 0$' "$(stat -c '%A' "$T/sts/sts-enf.test" 2>/dev/null) $(ls -A "$T/sts" | grep -c '^\.')"
 
 # the same TXT id: the cache, no fetch
 send 0 sts-enf.test && delivered || fail "cache: delivered again"
