@@ -50,12 +50,15 @@
 #	dane-unus.test	 MX mx-unus.test  127.0.0.18  TLSA 0 0 1 and 3 1 255 only
 #   MTA-STS (RFC 8461; regress/smtp/t-sts.sh serves the policies over HTTPS
 #   on 127.0.0.40:443 and SMTP on $DANE_PORT):
-#	mta-sts.sts-*.test  A 127.0.0.40 (sts-enf, sts-out, sts-bad, sts-testing,
-#			 sts-dane, sts-redir, sts-type): the policy server; _mta-sts.<d> TXT
+#	mta-sts.sts-*.test  A 127.0.0.40 (sts-enf, sts-out, sts-bad, sts-self,
+#			 sts-testing, sts-dane, sts-redir, sts-type): the policy
+#			 server; _mta-sts.<d> TXT
 #			 "v=STSv1; id=20260101a;" for each of them
 #	sts-enf.test	 MX mx-sts1.test    127.0.0.41
 #	sts-out.test	 MX mx-sts-out.test 127.0.0.42
 #	sts-bad.test	 MX mx-sts-bad.test 127.0.0.43 (name not in DNS_CERT)
+#	sts-self.test	 MX mx-sts-self.test 127.0.0.44 (serve a certificate from
+#			 another CA there)
 #	sts-testing.test MX mx-sts-bad.test
 #	sts-dane.test	 MX mx-ee.test (TLSA 3 1 1, see DANE above)
 #	sts-notxt.test	 MX mx-sts1.test, no _mta-sts TXT record
@@ -247,11 +250,14 @@ sts-type.test.	IN MX 10 mx-sts-out.test.
 mx-sts1.test.	IN A 127.0.0.41
 mx-sts-out.test. IN A 127.0.0.42
 mx-sts-bad.test. IN A 127.0.0.43
+sts-self.test.	IN MX 10 mx-sts-self.test.
+mx-sts-self.test. IN A 127.0.0.44
 unsigned.test.	IN NS ns.test.
 bogus.test.	IN NS ns.test.
 servfail.test.	IN NS ns.test.
 EOZ
-	for _sts in sts-enf sts-out sts-bad sts-testing sts-dane sts-redir sts-type; do
+	for _sts in sts-enf sts-out sts-bad sts-self sts-testing sts-dane sts-redir \
+	    sts-type; do
 		printf 'mta-sts.%s.test.\tIN A 127.0.0.40\n' $_sts
 		printf '_mta-sts.%s.test.\tIN TXT "v=STSv1; id=20260101a;"\n' $_sts
 	done

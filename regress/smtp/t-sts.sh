@@ -20,7 +20,7 @@ P=$DANE_PORT
 # the policy server's certificate, from the tests' CA
 W=$T/www; mkdir -p "$W"
 san=
-for d in sts-enf sts-out sts-bad sts-testing sts-dane sts-redir sts-type; do
+for d in sts-enf sts-out sts-bad sts-self sts-testing sts-dane sts-redir sts-type; do
 	san="$san${san:+,}DNS:mta-sts.$d.test"
 done
 openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
@@ -40,6 +40,7 @@ pol() {	# domain mode mx...: the policy served for mta-sts.<domain>
 pol sts-enf.test enforce mx-sts1.test
 pol sts-out.test enforce mx-sts1.test '*.example.net'
 pol sts-bad.test enforce mx-sts-bad.test
+pol sts-self.test enforce mx-sts-self.test
 pol sts-testing.test testing mx-sts1.test
 pol sts-dane.test enforce mx-sts1.test
 # a redirect to a good policy, and a policy as text/html: neither is one
@@ -63,6 +64,22 @@ https_start || { fail "policy server did not start: $(tail -n 2 "$T/https.out")"
 if ! postfix_start "$P" -a 127.0.0.10 -a 127.0.0.41 -a 127.0.0.42 -a 127.0.0.43 \
     -c "$DNS_CERT" -k "$DNS_KEY" 2>"$T/postfix.err"; then
 	skip "MTA-STS" "postfix: $(tail -n 1 "$T/postfix.err")"; exit 0
+fi
+# our smtpd on 127.0.0.44 with a certificate for mx-sts-self.test from a CA
+# the client does not know
+if [ -x "$SMTPD" ] && command -v tcpserver >/dev/null 2>&1; then
+	smtpd_setup
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -keyout "$T/self.key" -out "$T/self.pem" -days 2 -subj /CN=mx-sts-self.test \
+	    -addext subjectAltName=DNS:mx-sts-self.test 2>/dev/null
+	chmod 600 "$T/self.key"
+	printf 'cert %s\nkey %s\n' "$T/self.pem" "$T/self.key" >> "$CONF"
+	tcpserver -R -H -l 0 -c 20 127.0.0.44 "$P" "$SMTPD" -C "$CONF" \
+	    >>"$T/tcpserver.out" 2>&1 &
+	bg_track $!
+	peer_banner "$P" 127.0.0.44 || SELF_SKIP="smtpd on 127.0.0.44 did not start"
+else
+	SELF_SKIP="no smtpd or tcpserver"
 fi
 mkdir -p "$T/sts"; chmod 700 "$T/sts"
 cat > "$T/smtp.conf" <<EOC
@@ -139,6 +156,23 @@ if send 75 sts-bad.test && nothing; then pass "enforce: a certificate that does 
 else fail "enforce: a certificate that does not verify defers (exit 75)"; fi
 expect "enforce: the reason is the certificate, 4.7.5" \
     "rcpt r$n@sts-bad.test: 451 4.7.5 MTA-STS: .*(certificate|verif|name)" "$(rline)"
+
+# enforce, the MX's certificate from an unknown CA (our smtpd): deferred
+if [ -n "$SELF_SKIP" ]; then
+	skip "enforce: a certificate from an unknown CA defers" "$SELF_SKIP"
+else
+	if send 75 sts-self.test && [ "$(maildir_count)" = 0 ]; then
+		pass "enforce: a certificate from an unknown CA defers (exit 75)"
+	else fail "enforce: a certificate from an unknown CA defers (exit 75)"; fi
+	expect "enforce: the reason is the certificate, 4.7.5" \
+	    "rcpt r$n@sts-self.test: 451 4.7.5 MTA-STS: .*(certificate|verif|issuer)" "$(rline)"
+	# without MTA-STS the same server gets it (opportunistic TLS)
+	grep -v '^stsdir' "$T/smtp.conf" > "$T/nosts.conf"
+	n=$((n + 1))
+	printf 'Subject: t%d\n\nbody\n' $n | timeout 60 "$SMTP" -C "$T/nosts.conf" \
+	    "net!sts-self.test!$P" a@src.test "r$n@sts-self.test" >"$T/out.$n" 2>&1
+	expect "the same server without stsdir takes the message" '^0 1$' "$? $(maildir_count)"
+fi
 
 # testing: reported, delivered anyway
 if send 0 sts-testing.test && delivered; then pass "testing: an MX outside the policy still gets the message"
