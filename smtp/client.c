@@ -164,6 +164,7 @@ hello(struct session *s)
 
 	if (s->o->tflag && tls_start(s, s->err, sizeof(s->err)) == -1) {
 		log_warnx("%s (policy=%s)", s->err, policy_name(s->policy));
+		tls_sts_err(s);
 		return C_NEXT;
 	}
 	if (s->o->Aflag && conn_cmd(&s->c, &r, tmo(s->o, 300), "NOOP") == -1)

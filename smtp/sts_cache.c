@@ -32,6 +32,7 @@
  */
 
 #include <sys/types.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 
@@ -166,14 +167,27 @@ replace(int dfd, const char *domain, const char *buf, size_t len)
 	return 0;
 }
 
-/* The writer: one record for domain from s, or none; it answers 'y'/'n'. */
+/*
+ * The writer: one record for domain from s, or none; it answers 'y'/'n'.
+ * It starts no process, dumps no core and writes no file larger than a
+ * record.
+ */
 static void __attribute__((noreturn))
 writer(int dfd, int s, const char *domain)
 {
 	struct sts_cached	 c;
+	struct rlimit		 rl;
 	char			*buf, ok = 'n';
 	size_t			 len;
 
+	rl.rlim_cur = rl.rlim_max = 0;
+	if (setrlimit(RLIMIT_NPROC, &rl) == -1 ||
+	    setrlimit(RLIMIT_CORE, &rl) == -1)
+		_exit(1);
+	rl.rlim_cur = rl.rlim_max = REC_MAX;
+	if (setrlimit(RLIMIT_FSIZE, &rl) == -1)
+		_exit(1);
+	(void)signal(SIGXFSZ, SIG_IGN);
 	if ((buf = malloc(REC_MAX)) == NULL)
 		_exit(1);
 	if (readall(s, buf, REC_MAX, &len) == -1) {
