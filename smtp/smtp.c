@@ -135,6 +135,9 @@ try_hosts(struct session *s, const struct mxlist *l, int kind)
 			s->c.fd = fd;
 			s->c.dflag = o.dflag;
 			rv = client_run(s);
+			if (s->ststesting && rv == C_DONE && s->c.tls == NULL)
+				log_warnx("MTA-STS testing: %s took the message "
+				    "without TLS", mxhost_str(s->mx));
 			conn_close(&s->c);
 			/* RFC 7435: once, in the clear, after a failed handshake */
 			if (rv == C_NOTLS) {

@@ -51,7 +51,7 @@
 #   MTA-STS (RFC 8461; regress/smtp/t-sts.sh serves the policies over HTTPS
 #   on 127.0.0.40:443 and SMTP on $DANE_PORT):
 #	mta-sts.sts-*.test  A 127.0.0.40 (sts-enf, sts-out, sts-bad, sts-self,
-#			 sts-testing, sts-dane, sts-redir, sts-type): the policy
+#			 sts-testing, sts-plain, sts-dane, sts-redir, sts-type): the policy
 #			 server; _mta-sts.<d> TXT
 #			 "v=STSv1; id=20260101a;" for each of them
 #	sts-enf.test	 MX mx-sts1.test    127.0.0.41
@@ -60,6 +60,7 @@
 #	sts-self.test	 MX mx-sts-self.test 127.0.0.44 (serve a certificate from
 #			 another CA there)
 #	sts-testing.test MX mx-sts-bad.test
+#	sts-plain.test	 MX mx-sts-plain.test 127.0.0.45 (a server without STARTTLS)
 #	sts-dane.test	 MX mx-ee.test (TLSA 3 1 1, see DANE above)
 #	sts-notxt.test	 MX mx-sts1.test, no _mta-sts TXT record
 #	sts-redir.test, sts-type.test  MX mx-sts-out.test
@@ -252,12 +253,14 @@ mx-sts-out.test. IN A 127.0.0.42
 mx-sts-bad.test. IN A 127.0.0.43
 sts-self.test.	IN MX 10 mx-sts-self.test.
 mx-sts-self.test. IN A 127.0.0.44
+sts-plain.test.	IN MX 10 mx-sts-plain.test.
+mx-sts-plain.test. IN A 127.0.0.45
 unsigned.test.	IN NS ns.test.
 bogus.test.	IN NS ns.test.
 servfail.test.	IN NS ns.test.
 EOZ
-	for _sts in sts-enf sts-out sts-bad sts-self sts-testing sts-dane sts-redir \
-	    sts-type; do
+	for _sts in sts-enf sts-out sts-bad sts-self sts-testing sts-plain \
+	    sts-dane sts-redir sts-type; do
 		printf 'mta-sts.%s.test.\tIN A 127.0.0.40\n' $_sts
 		printf '_mta-sts.%s.test.\tIN TXT "v=STSv1; id=20260101a;"\n' $_sts
 	done

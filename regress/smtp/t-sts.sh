@@ -7,7 +7,7 @@
 # The client caches the policies in a state directory (smtp.conf stsdir).
 . "${UPAS_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/regress/lib.sh"
 . "$TOP/regress/dns/dns.sh"
-. "$TOP/regress/peers/postfix.sh"
+. "$TOP/regress/peers/sink.sh"
 
 if [ ! -x "$SMTP" ]; then skip "MTA-STS" "no $SMTP"; exit 0; fi
 if ! command -v python3 >/dev/null 2>&1; then skip "MTA-STS" "no python3"; exit 0; fi
@@ -20,7 +20,8 @@ P=$DANE_PORT
 # the policy server's certificate, from the tests' CA
 W=$T/www; mkdir -p "$W"
 san=
-for d in sts-enf sts-out sts-bad sts-self sts-testing sts-dane sts-redir sts-type; do
+for d in sts-enf sts-out sts-bad sts-self sts-testing sts-plain sts-dane sts-redir \
+    sts-type; do
 	san="$san${san:+,}DNS:mta-sts.$d.test"
 done
 openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
@@ -42,6 +43,7 @@ pol sts-out.test enforce mx-sts1.test '*.example.net'
 pol sts-bad.test enforce mx-sts-bad.test
 pol sts-self.test enforce mx-sts-self.test
 pol sts-testing.test testing mx-sts1.test
+pol sts-plain.test testing mx-sts-plain.test
 pol sts-dane.test enforce mx-sts1.test
 # a redirect to a good policy, and a policy as text/html: neither is one
 pol sts-redir.test enforce mx-sts1.test
@@ -81,6 +83,10 @@ if [ -x "$SMTPD" ] && command -v tcpserver >/dev/null 2>&1; then
 else
 	SELF_SKIP="no smtpd or tcpserver"
 fi
+# smtp-sink without STARTTLS on 127.0.0.45
+mkdir -p "$T/sink45"; chown postfix "$T/sink45"
+sink_start "$P" 127.0.0.45 -d "$T/sink45/%H%M%S." 2>"$T/sink.err" ||
+    PLAIN_SKIP="smtp-sink: $(tail -n 1 "$T/sink.err")"
 mkdir -p "$T/sts"; chmod 700 "$T/sts"
 cat > "$T/smtp.conf" <<EOC
 unbound $DNS_CONF
@@ -182,6 +188,26 @@ expect "testing: the MX mismatch is logged" \
 expect "testing: the certificate failure is logged" \
     'MTA-STS testing: the certificate of mx-sts-bad.test would not verify' "$(out)"
 expect "testing: not tls=mta-sts" '\[tls=opportunistic TLSv1' "$(rline)"
+
+# testing, an MX without STARTTLS: reported, delivered in the clear
+if [ -n "$PLAIN_SKIP" ]; then
+	skip "testing: an MX without STARTTLS" "$PLAIN_SKIP"
+else
+	send 0 sts-plain.test || fail "testing: an MX without STARTTLS gets the message"
+	expect "testing: an MX without STARTTLS gets the message, tls=none" \
+	    "^ok: rcpt r$n@sts-plain.test: 250 .*\\[tls=none\\]" "$(rline)"
+	expect "testing: the missing TLS is logged" \
+	    'MTA-STS testing: mx-sts-plain.test\[127.0.0.45\]:[0-9]+ took the message without TLS' "$(out)"
+	# the domain moves to enforce under a new id: the server without
+	# STARTTLS no longer gets mail
+	pol sts-plain.test enforce mx-sts-plain.test
+	sed -i '1s/ 20260101a$/ 20251231x/' "$T/sts/sts-plain.test"
+	if send 75 sts-plain.test && ! grep -qs "r$n@" "$T"/sink45/*; then
+		pass "enforce after an id change: an MX without STARTTLS gets nothing (exit 75)"
+	else fail "enforce after an id change: an MX without STARTTLS gets nothing (exit 75)"; fi
+	expect "enforce: ... 4.7.5, no STARTTLS" \
+	    "rcpt r$n@sts-plain.test: 451 4.7.5 MTA-STS: TLS required \\(policy=mta-sts\\) but .* does not offer STARTTLS" "$(rline)"
+fi
 
 # DANE and MTA-STS: the MX has TLSA records, DANE applies (RFC 8461 2)
 if send 0 sts-dane.test && delivered; then pass "DANE+MTA-STS: delivered under DANE"
