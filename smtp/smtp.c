@@ -227,10 +227,11 @@ sts_open(const char *destaddr)
 static void
 seal(const char *destaddr)
 {
+	/* first: the cache writer it forks never holds the AUTH secrets */
+	sts_open(destaddr);
 	if (o.aflag)
 		auth_preload(&o);
 	tls_preload(&o);
-	sts_open(destaddr);
 	if (needdns(destaddr, 0) || needdns(o.gateway, 1))
 		resolver();
 	sandbox_client();
