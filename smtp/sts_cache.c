@@ -46,6 +46,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "sandbox.h"
 #include "sts.h"
 
 #define REC_MAX		(STS_MAXBODY + 128)	/* header and policy */
@@ -169,8 +170,8 @@ replace(int dfd, const char *domain, const char *buf, size_t len)
 
 /*
  * The writer: one record for domain from s, or none; it answers 'y'/'n'.
- * It starts no process, dumps no core and writes no file larger than a
- * record.
+ * It starts no process, dumps no core, gains no privilege (set-id) and
+ * writes no file larger than a record.
  */
 static void __attribute__((noreturn))
 writer(int dfd, int s, const char *domain)
@@ -188,6 +189,7 @@ writer(int dfd, int s, const char *domain)
 	if (setrlimit(RLIMIT_FSIZE, &rl) == -1)
 		_exit(1);
 	(void)signal(SIGXFSZ, SIG_IGN);
+	sandbox_nonewprivs();
 	if ((buf = malloc(REC_MAX)) == NULL)
 		_exit(1);
 	if (readall(s, buf, REC_MAX, &len) == -1) {

@@ -3,12 +3,14 @@
 #	stshttps.py ADDR PORT CHAIN KEY WWWDIR LOG
 # GET /.well-known/mta-sts.txt with "Host: H" answers WWWDIR/H as
 # text/plain; WWWDIR/H.status (e.g. "301 https://elsewhere/") and
-# WWWDIR/H.type (a Content-Type) change the answer for H.  Every request
-# is appended to LOG as "HOST PATH STATUS".  Runs until killed.
+# WWWDIR/H.type (a Content-Type) change the answer for H, WWWDIR/H.delay
+# (seconds) delays it.  Every request is appended to LOG as
+# "HOST PATH STATUS".  Runs until killed.
 import http.server
 import os
 import ssl
 import sys
+import time
 
 addr, port, chain, key, www, log = sys.argv[1:7]
 
@@ -37,6 +39,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if os.path.exists(base + ".type"):
             with open(base + ".type") as f:
                 ctype = f.read().strip()
+        if os.path.exists(base + ".delay"):
+            with open(base + ".delay") as f:
+                time.sleep(float(f.read().strip()))
         body = b"not found\n"
         if status == 200:
             with open(base, "rb") as f:

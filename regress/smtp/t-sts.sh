@@ -228,6 +228,38 @@ expect "redirect: the Location was not fetched" "^$before\$" "$(fetches sts-out.
 send 0 sts-type.test && delivered || fail "text/html: delivered without a policy"
 expect "text/html: not a policy" 'fetch failed: .*Content-Type is not text/plain' "$(out)"
 
+# while the policy is fetched: the client sealed, the cache writer (its
+# child) without new privileges
+if [ "$(uname -s)" = Linux ]; then
+	echo 3 > "$W/mta-sts.sts-redir.test.delay"
+	n=$((n + 1))
+	printf 'Subject: t%d\n\nbody\n' $n | timeout 60 "$SMTP" -d -C "$T/smtp.conf" \
+	    "net!sts-redir.test!$P" a@src.test "r$n@sts-redir.test" >"$T/out.$n" 2>&1 &
+	spid=$!
+	i=0
+	while [ $i -lt 50 ] && ! ss -Htn 'dst 127.0.0.40:443' 2>/dev/null | grep -q ESTAB; do
+		sleep 0.1; i=$((i + 1))
+	done
+	# timeout(1), then smtp, then its writer
+	cpid=$(ps -o pid= --ppid "$spid" | tr -d ' ' | head -n 1)
+	wpid=$(ps -o pid= --ppid "${cpid:-0}" | tr -d ' ' | head -n 1)
+	st=$(cat /proc/"${cpid:-0}"/status 2>/dev/null)
+	wst=$(cat /proc/"${wpid:-0}"/status 2>/dev/null)
+	wait $spid
+	rm -f "$W/mta-sts.sts-redir.test.delay"
+	case "$TNAME" in
+	asan:*) skip "during the fetch: Seccomp: 2" "the ASan build does not seal (LeakSanitizer)" ;;
+	*) expect "during the fetch: the client is sealed (Seccomp: 2)" \
+	    "^Seccomp:[[:space:]]+2$" "$st" ;;
+	esac
+	expect "during the fetch: the cache writer has no new privileges" \
+	    "^NoNewPrivs:[[:space:]]+1$" "$wst"
+	expect "during the fetch: the cache writer may start no process" \
+	    "^Max processes +0 +0 " "$(cat /proc/"${wpid:-0}"/limits 2>/dev/null)"
+else
+	skip "the sandbox during the fetch" "Linux only here"
+fi
+
 # the policy server down: a cached policy still rules while it lasts
 kill "$HTTPS_PID"; sleep 0.2
 sed -i '1s/ 20260101a$/ 19990101old/' "$T/sts/sts-enf.test" "$T/sts/sts-out.test"
