@@ -74,16 +74,22 @@ PRIVSEP_SRCS =	privsep/msg.c privsep/marshal.c privsep/privdrop.c privsep/log.c 
 		privsep/sandbox_seccomp.c privsep/sandbox_pledge.c \
 		privsep/sandbox_capsicum.c privsep/sandbox_null.c \
 		privsep/sandbox_common.c
-SMTPD_SRCS =	smtpd/smtpd.c smtpd/conf.c smtpd/confcheck.c smtpd/peer.c smtpd/parent.c \
-		smtpd/mailer.c smtpd/policy.c smtpd/greylist.c smtpd/dnsreq.c \
-		smtpd/session.c smtpd/io.c \
-		smtpd/reply.c smtpd/addr.c smtpd/data.c smtpd/auth.c \
-		smtpd/rules.c smtpd/mdeliver.c deliver/maildir.c deliver/map.c \
-		smtpd/dns.c smtpd/authpriv.c smtpd/tlsmod.c \
-		smtpd/rcpt.c smtpd/rlist.c smtpd/routes.c smtpd/queue.c smtpd/qfile.c \
-		smtpd/psandbox.c
-TLSMOD_SRCS =	smtpd/tls.c smtpd/tlspriv.c
-TLSMOD_OBJS =	smtpd/tls.pic.o smtpd/tlspriv.pic.o
+# smtpd: start-up and the fork, and what both processes read (smtpd/),
+# the privileged parent (smtpd/priv/), the session child (smtpd/session/)
+SMTPD_SRCS =	smtpd/smtpd.c smtpd/conf.c smtpd/confcheck.c smtpd/policy.c \
+		smtpd/routes.c smtpd/qfile.c smtpd/tlsmod.c smtpd/dlload.c \
+		smtpd/priv/parent.c smtpd/priv/peer.c smtpd/priv/mailer.c \
+		smtpd/priv/mdeliver.c smtpd/priv/greylist.c smtpd/priv/dns.c \
+		smtpd/priv/dnsreq.c smtpd/priv/auth.c smtpd/priv/rcpt.c \
+		smtpd/priv/rlist.c smtpd/priv/queue.c smtpd/priv/psandbox.c \
+		smtpd/priv/tlsfwd.c \
+		smtpd/session/session.c smtpd/session/io.c smtpd/session/reply.c \
+		smtpd/session/addr.c smtpd/session/data.c smtpd/session/auth.c \
+		smtpd/session/rules.c smtpd/session/tlsfwd.c \
+		deliver/maildir.c deliver/map.c
+# smtpd-tls.so: OpenSSL, loaded at STARTTLS (smtpd/tlsmod.c)
+TLSMOD_SRCS =	smtpd/session/tls.c smtpd/priv/tls.c smtpd/tlstest.c
+TLSMOD_OBJS =	${TLSMOD_SRCS:.c=.pic.o}
 SMTP_SRCS =	smtp/smtp.c smtp/conf.c smtp/mx.c smtp/dial.c smtp/client.c \
 		smtp/conn.c smtp/rfc822.c smtp/names.c smtp/tls.c smtp/auth.c \
 		smtp/dane.c smtp/reply.c smtp/lmtp.c smtp/result.c smtp/idn.c \
@@ -92,7 +98,7 @@ SMTP_SRCS =	smtp/smtp.c smtp/conf.c smtp/mx.c smtp/dial.c smtp/client.c \
 DELIVER_SRCS =	deliver/deliver.c deliver/maildir.c deliver/map.c
 # runq: the queue runner, with smtpd's configuration, routes and queue files
 RUNQ_SRCS =	runq/runq.c runq/entry.c runq/send.c runq/dsn.c
-RUNQ_SHARED =	smtpd/conf.o smtpd/routes.o smtpd/qfile.o smtpd/mdeliver.o \
+RUNQ_SHARED =	smtpd/conf.o smtpd/routes.o smtpd/qfile.o smtpd/priv/mdeliver.o \
 		deliver/maildir.o deliver/map.o
 
 PRIVSEP_OBJS =	${PRIVSEP_SRCS:.c=.o}
@@ -119,11 +125,16 @@ smtpd/smtpd: ${SMTPD_OBJS} privsep/libprivsep.a
 	${CC} ${ALL_CFLAGS} ${ALL_LDFLAGS} -Wl,--export-dynamic -o $@ ${SMTPD_OBJS} \
 	    privsep/libprivsep.a ${MD_LIBS} ${BSD_LIBS} ${CRYPT_LIBS} ${DL_LIBS}
 
-smtpd/tls.pic.o: smtpd/tls.c smtpd/smtpd.h smtpd/session.h privsep/privsep.h privsep/log.h
-	${CC} ${ALL_CPPFLAGS} ${ALL_CFLAGS} -fPIC -c smtpd/tls.c -o $@
-
-smtpd/tlspriv.pic.o: smtpd/tlspriv.c smtpd/smtpd.h smtpd/session.h privsep/privsep.h privsep/log.h
-	${CC} ${ALL_CPPFLAGS} ${ALL_CFLAGS} -fPIC -c smtpd/tlspriv.c -o $@
+# the module's objects, position-independent
+SMTPD_HDRS =	smtpd/smtpd.h smtpd/priv/priv.h smtpd/session/session.h \
+		privsep/privsep.h privsep/log.h
+${TLSMOD_OBJS}: ${SMTPD_HDRS}
+smtpd/session/tls.pic.o: smtpd/session/tls.c
+	${CC} ${ALL_CPPFLAGS} ${ALL_CFLAGS} -fPIC -c smtpd/session/tls.c -o $@
+smtpd/priv/tls.pic.o: smtpd/priv/tls.c
+	${CC} ${ALL_CPPFLAGS} ${ALL_CFLAGS} -fPIC -c smtpd/priv/tls.c -o $@
+smtpd/tlstest.pic.o: smtpd/tlstest.c
+	${CC} ${ALL_CPPFLAGS} ${ALL_CFLAGS} -fPIC -c smtpd/tlstest.c -o $@
 
 # SSL_STATIC=yes links libssl.a and libcrypto.a into the module: a
 # STARTTLS session then costs fewer relocations and symbol look-ups
@@ -147,13 +158,13 @@ deliver/deliver: ${DELIVER_OBJS} privsep/libprivsep.a
 	${CC} ${ALL_CFLAGS} ${ALL_LDFLAGS} -o $@ ${DELIVER_OBJS} privsep/libprivsep.a ${BSD_LIBS}
 
 ${PRIVSEP_OBJS} ${SMTPD_OBJS} ${SMTP_OBJS} ${DELIVER_OBJS}: privsep/privsep.h privsep/log.h privsep/sandbox.h
-${SMTPD_OBJS}: smtpd/smtpd.h smtpd/session.h privsep/privsep.h privsep/log.h
+${SMTPD_OBJS}: ${SMTPD_HDRS} smtpd/dlload.h
 ${SMTP_OBJS}: smtp/smtp.h smtp/conn.h smtp/client.h
 smtp/sts.o smtp/sts_cache.o smtp/sts_fetch.o smtp/sts_policy.o smtp/smtp.o smtp/tls.o: smtp/sts.h
 ${RUNQ_OBJS}: runq/runq.h smtpd/smtpd.h smtpd/routes.h smtpd/qfile.h privsep/log.h
-smtpd/rcpt.o smtpd/routes.o smtpd/confcheck.o: smtpd/routes.h
-smtpd/rcpt.o smtpd/rlist.o: smtpd/rlist.h
-smtpd/queue.o smtpd/qfile.o: smtpd/qfile.h
+smtpd/priv/rcpt.o smtpd/routes.o smtpd/confcheck.o: smtpd/routes.h
+smtpd/priv/rcpt.o smtpd/priv/rlist.o: smtpd/priv/rlist.h
+smtpd/priv/queue.o smtpd/qfile.o: smtpd/qfile.h
 
 # Install what the test and demo scripts need (Debian; a no-op elsewhere).
 deps:

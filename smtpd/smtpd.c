@@ -39,7 +39,8 @@
 #include <unistd.h>
 
 #include "smtpd.h"
-#include "session.h"
+#include "priv/priv.h"
+#include "session/session.h"
 #include "log.h"
 #include "sandbox.h"
 

@@ -17,6 +17,13 @@
 #ifndef SMTPD_H
 #define SMTPD_H
 
+/*
+ * What both processes read: the configuration and the peer, filled as
+ * root before the fork, and the messages between them.  The parent's
+ * side is priv/priv.h, the session child's session/session.h; neither
+ * includes the other.
+ */
+
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -181,9 +188,10 @@ struct peer {
 };
 
 /*
- * Child -> parent requests and parent -> child answers.  Payloads are
+ * Child -> parent requests and parent -> child answers, the only way
+ * between the two processes (privsep/msg.c).  Payloads are
  * built with ps_add_* in the order given; the parent's rule table in
- * parent.c checks type, length bounds, fd and state before a handler runs.
+ * priv/parent.c checks type, length bounds, fd and state before a handler runs.
  */
 enum smtpd_ps_type {
 	PS_LOG = PS_FIRSTTYPE,	/* c>p u32 prio, str line (already escaped) */
@@ -263,32 +271,6 @@ enum smtpd_ps_type {
 #define SIGN_MAX	2	/* signatures per connection; a handshake takes 1 */
 #define TICKET_KEYLEN	80	/* name 16, AES-256 key 32, HMAC-SHA256 key 32 */
 
-/* The privileged side, after fork. */
-struct parent {
-	struct conf	*conf;
-	struct peer	*peer;
-	pid_t		 child;
-	int		 fd;		/* socketpair */
-	uint64_t	 seen;		/* R_ONCE types seen (bit: type - PS_FIRSTTYPE) */
-	uint32_t	 state;		/* ST_* reported by the child */
-	int		 spoolfd;	/* open spool file, or -1 */
-	char		 msgid[32];
-	char		 authuser[256];	/* set by p_auth on success */
-	int		 authfails;
-	int		 authreqs;	/* PS_AUTH_REQ this connection */
-	char		 chal[SMTP_DOMAINMAX + 64];	/* the CRAM-MD5 challenge given, or "" */
-	int		 signs;		/* PS_SIGN_REQ this connection */
-	int		 keyfd;		/* TLS private key, opened as root, read after fork */
-	void		*tlskey;	/* tlspriv.c's loaded key */
-	int		 dumpfd;	/* dumpdir, opened as root */
-	int		 greyfd;	/* greydir, opened as root */
-	int		 nmsg;
-	int		 spooldir;	/* spool dir, opened as root, or -1 */
-	int		 connfd;	/* the connection: shutdown(2) on kill */
-	int		 tlsfd;		/* socketpair to the child waiting for STARTTLS, or -1 */
-	pid_t		 tlschild;
-};
-
 /* smtpd.c */
 extern const char *__progname;
 
@@ -310,27 +292,6 @@ int	 domain_match(const struct strlist *, const char *);
 int	 conf_check(const struct conf *, struct ps_ids *, struct ps_ids *);
 					/* 0, or -1 after "file:line: what" */
 
-/* peer.c */
-int	 peer_find(struct peer *, const struct conf *);
-
-/* parent.c */
-__attribute__((noreturn)) void parent_run(struct parent *);
-int	 parent_reply(struct parent *, uint32_t, uint32_t, int, const struct ps_buf *);
-__attribute__((noreturn)) void parent_kill(struct parent *, const char *);
-const char *parent_signame(int);		/* "SIGSYS" */
-
-/* mailer.c (parent) */
-int	 mailer_run(struct parent *, const char *, char **, size_t, char *, size_t,
-	    char *, size_t);	/* returns SMTP code; fills esc and text */
-
-/* mdeliver.c (parent): the built-in mailer, deliver's work in process */
-const char *mdeliver_map(const struct conf *);	/* map file, or NULL: exec */
-int	 mdeliver_run(struct parent *, const char *, const char *, char **,
-	    size_t);		/* returns a sysexits status, as deliver(8) */
-
-/* psandbox.c (parent, after its privilege drop) */
-void	 parent_sandbox(const struct conf *);
-
 /* policy.c (before fork, and parent) */
 int	 blocked_read(struct conf *);
 enum action policy_ip(const struct conf *, const struct peer *);
@@ -348,41 +309,25 @@ const char *action_name(enum action);
 int	 blocked_parse(struct conf *, FILE *, const char *);
 int	 pattern_match(const char *, const char *);	/* normalised pattern, sender */
 
-/* greylist.c (parent) */
-void	 p_grey(struct parent *, struct ps_msg *);
-int	 authfail_check(struct parent *);	/* 1: limit reached, -1: no state */
-void	 authfail_add(struct parent *);
+/* mdeliver.c (priv/): is the mailer our own deliver(8)?  runq asks too */
+const char *mdeliver_map(const struct conf *);	/* map file, or NULL: exec */
 
-/* dns.c (parent) */
-int	 dns_init(const struct conf *);		/* -1 when no resolver is configured */
-int	 dns_ptr(const struct conf *, const struct peer *, char *, size_t);
-int	 dns_check(const struct conf *, int, const char *, const struct peer *);
-int	 dns_alabel(const char *, char *, size_t);	/* IDNA 2008; -1 bad, -2 no libidn2 */
-void	 p_dns(struct parent *, struct ps_msg *);
-
-/* authpriv.c (parent) */
-void	 p_auth(struct parent *, struct ps_msg *);
-void	 p_auth_chal(struct parent *, struct ps_msg *);
-
-/* tlsmod.c */
+/*
+ * tlsmod.c: smtpd-tls.so, loaded when first needed; each process's
+ * entry points (session/tlsfwd.c, priv/tlsfwd.c) forward to it
+ */
+enum tlsmod_fn {
+	TM_SETUP, TM_START, TM_READ, TM_WRITE, TM_PENDING, TM_CLOSE,	/* child */
+	TM_PRIVLOAD, TM_SIGN,						/* parent */
+	TM_SELFTEST,
+	TM_NFN
+};
 int	 libexec_find(const char *, char *, size_t);	/* a root-owned file of ours */
-void	 p_tls(struct parent *, struct ps_msg *);	/* STARTTLS: the handoff */
+int	 tlsmod_load(void);			/* 1 loaded, -1 not (tried once) */
+void	*tlsmod_fn(enum tlsmod_fn);		/* NULL until loaded */
 void	 tls_preload(void);			/* the module, no key, before a path sandbox */
-
-/* rcpt.c: the parent's recipient check, and the child's question */
-void	 p_rcpt(struct parent *, struct ps_msg *);
-int	 rcpt_accepted(const char *);		/* parent: did p_rcpt say yes? */
-int	 rcpt_check(const struct conf *, const char *, int);	/* RCPT_* */
-
-/* queue.c (parent): with routes, the message goes into the queue */
-int	 queue_commit(struct parent *, const char *, int, int, char **, size_t,
-	    char *, size_t, char *, size_t);	/* returns SMTP code */
-
-/* tlspriv.c (parent) */
-int	 tlspriv_load(struct parent *);		/* read the key from keyfd */
-void	 p_sign(struct parent *, struct ps_msg *);
+int	 tls_selftest(struct conf *);		/* -T: a handshake through the split */
 int	 tls_ticketkeys_load(const struct conf *);	/* root, before fork; -1: no tickets */
 const uint8_t *tls_ticketkeys(size_t *);	/* current, then previous */
-int	 tls_selftest(struct conf *);		/* -T: a handshake through the split */
 
 #endif /* SMTPD_H */

@@ -15,7 +15,7 @@
  */
 
 /*
- * smtpd/psandbox.c on Linux, where sandbox_parent() is a no-op: here a
+ * smtpd/priv/psandbox.c on Linux, where sandbox_parent() is a no-op: here a
  * stand-in for the OpenBSD back end prints what would be unveil(2)ed and
  * pledged.  Usage: psandbox-test mailer mapfile [routes]; with mailer "-"
  * the built-in one (deliver -M mapfile).
@@ -25,7 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../smtpd/psandbox.c"
+#include "../../smtpd/priv/psandbox.c"
 
 const int sandbox_parent_paths = 1;
 

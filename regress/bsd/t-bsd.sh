@@ -4,7 +4,7 @@
 # own headers (bsd-cc and the sysroots under SYSROOTS; see README, "Build").
 # Headers only (clang -fsyntax-only: all its warnings are the front
 # end's): nothing is linked or run.  One line per file and target:
-#   ok - openbsd smtpd/session.c
+#   ok - openbsd smtpd/session/session.c
 # Usage: t-bsd.sh [sysroots-dir]  (default: $SYSROOTS, else ../shared/sysroots)
 # Environment: BSD_WARN, the Makefile's warning flags (make check-bsd
 # passes them).
@@ -52,7 +52,8 @@ cc=$work/sysroots/bsd-cc
 # every program's sources, the Linux-only sandbox (seccomp) included: it
 # compiles to nothing off Linux, like the pledge and Capsicum back ends do
 # on Linux.
-srcs=$(ls privsep/*.c smtpd/*.c smtp/*.c deliver/*.c runq/*.c 2>/dev/null)
+srcs=$(ls privsep/*.c smtpd/*.c smtpd/priv/*.c smtpd/session/*.c smtp/*.c \
+    deliver/*.c runq/*.c 2>/dev/null)
 # libidn2 (OpenBSD devel/libidn2, FreeBSD dns/libidn2) installs these in
 # /usr/local/include; the sysroots have stand-ins for unbound and libtls only
 PORTS_HEADERS="idn2.h"

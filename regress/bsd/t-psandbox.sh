@@ -1,5 +1,5 @@
 #!/bin/sh
-# smtpd/psandbox.c: what the parent keeps on OpenBSD (unveil(2) paths and
+# smtpd/priv/psandbox.c: what the parent keeps on OpenBSD (unveil(2) paths and
 # pledge(2) work), computed here with a stand-in for sandbox_parent()
 # (psandbox-test.c): the map's Maildirs up to their first %, a map with
 # too many folders by their top-level ones, an external mailer "rx" with

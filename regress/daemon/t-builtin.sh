@@ -1,9 +1,9 @@
 #!/bin/sh
 # The built-in mailer: with the default mailer path (our deliver) and only
-# -M map, the parent delivers in process (smtpd/mdeliver.c), without a
+# -M map, the parent delivers in process (smtpd/priv/mdeliver.c), without a
 # fork or exec; the Maildir file is the same as deliver's, byte for byte
 # apart from the Received: line's id and date, and the replies are the
-# same, but an unmapped recipient is refused at RCPT (550 5.1.1, smtpd/rcpt.c),
+# same, but an unmapped recipient is refused at RCPT (550 5.1.1, smtpd/priv/rcpt.c),
 # unwritable Maildir -> 451.
 . "${UPAS_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/regress/lib.sh"
 D=$TOP/regress/daemon

@@ -34,14 +34,14 @@ done
 # what the Makefile would run for one object and one link, with a
 # packager's flags (make -n: nothing is built)
 cc=$(cd "$TOP" && make -n -B CPPFLAGS=-DPKG_CPP CFLAGS=-DPKG_C LDFLAGS=-Wl,-O1 \
-    smtpd/io.o deliver/deliver 2>&1)
-ccl=$(printf '%s\n' "$cc" | grep -- ' -c smtpd/io.c')
+    smtpd/session/io.o deliver/deliver 2>&1)
+ccl=$(printf '%s\n' "$cc" | grep -- ' -c smtpd/session/io.c')
 expect "packager's CPPFLAGS and CFLAGS kept" '-DPKG_CPP .*-DPKG_C( |$)' "$ccl"
 expect "our hardening beside them" '-D_FORTIFY_SOURCE=2 .*-fstack-protector-strong .*-fPIE' "$ccl"
 expect "-Werror in our build" ' -Werror ' "$ccl"
 expect "packager's LDFLAGS kept, beside ours" \
     '-pie .*-Wl,-z,relro .*-Wl,-z,now .*-Wl,-O1 .*-o deliver/deliver' "$cc"
-cc=$(cd "$TOP" && make -n -B WERROR= smtpd/io.o 2>&1)
+cc=$(cd "$TOP" && make -n -B WERROR= smtpd/session/io.o 2>&1)
 case $cc in
 *-Werror*)	fail "WERROR= clears -Werror" ;;
 *)		pass "WERROR= clears -Werror" ;;

@@ -37,7 +37,7 @@ if [ "$(uname -s)" = Linux ]; then LIBS="$LIBS -lcrypt"; fi
 
 mkdir -p $FZ/bin/obj
 # The newest header: any object older than it is rebuilt.
-newest=$(ls -t privsep/*.h smtpd/*.h smtp/*.h 2>/dev/null | head -n 1)
+newest=$(ls -t privsep/*.h smtpd/*.h smtpd/*/*.h smtp/*.h 2>/dev/null | head -n 1)
 
 compile() {	# src obj
 	if [ ! -f "$2" ] || [ "$1" -nt "$2" ] || { [ -n "$newest" ] && [ "$newest" -nt "$2" ]; }; then

@@ -1,4 +1,4 @@
-/* objs: smtpd/addr.c */
+/* objs: smtpd/session/addr.c */
 /*
  * Copyright (c) 2026 The upas-smtp authors
  *
@@ -25,7 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "session.h"
+#include "session/session.h"
 
 #define CHECK(c)	do { if (!(c)) { fprintf(stderr, "%s:%d: %s\n", \
 			    __FILE__, __LINE__, #c); abort(); } } while (0)

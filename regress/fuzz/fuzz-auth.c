@@ -1,4 +1,4 @@
-/* objs: smtpd/auth.c privsep/marshal.c privsep/log.c */
+/* objs: smtpd/session/auth.c privsep/marshal.c privsep/log.c */
 /*
  * Copyright (c) 2026 The upas-smtp authors
  *
@@ -27,7 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "session.h"
+#include "session/session.h"
 
 /* auth.c's session-side calls; never reached by what is fuzzed */
 void reply(struct session *s, int c, const char *e, const char *f, ...) { }

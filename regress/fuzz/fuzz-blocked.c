@@ -27,7 +27,7 @@
 #include <string.h>
 
 #include "log.h"
-#include "smtpd.h"
+#include "priv/priv.h"
 
 /* policy.c is linked in; the parent is not. */
 int

@@ -1,4 +1,4 @@
-/* objs: smtpd/data.c smtpd/io.c smtpd/reply.c privsep/marshal.c privsep/log.c */
+/* objs: smtpd/session/data.c smtpd/session/io.c smtpd/session/reply.c privsep/marshal.c privsep/log.c */
 /*
  * Copyright (c) 2026 The upas-smtp authors
  *
@@ -39,7 +39,7 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "session.h"
+#include "session/session.h"
 
 #define CHECK(c)	do { if (!(c)) { fprintf(stderr, "%s:%d: %s\n", \
 			    __FILE__, __LINE__, #c); abort(); } } while (0)

@@ -1,4 +1,4 @@
-/* objs: smtpd/parent.c smtpd/policy.c smtpd/conf.c smtpd/greylist.c smtpd/dnsreq.c smtpd/dns.c smtpd/authpriv.c smtpd/mailer.c smtpd/mdeliver.c smtpd/rcpt.c smtpd/rlist.c smtpd/routes.c smtpd/queue.c smtpd/qfile.c smtpd/tlspriv.c deliver/maildir.c deliver/map.c privsep/msg.c privsep/marshal.c privsep/log.c privsep/privdrop.c */
+/* objs: smtpd/priv/parent.c smtpd/policy.c smtpd/conf.c smtpd/priv/greylist.c smtpd/priv/dnsreq.c smtpd/priv/dns.c smtpd/dlload.c smtpd/priv/auth.c smtpd/priv/mailer.c smtpd/priv/mdeliver.c smtpd/priv/rcpt.c smtpd/priv/rlist.c smtpd/routes.c smtpd/priv/queue.c smtpd/qfile.c smtpd/priv/tls.c deliver/maildir.c deliver/map.c privsep/msg.c privsep/marshal.c privsep/log.c privsep/privdrop.c */
 /*
  * Copyright (c) 2026 The upas-smtp authors
  *
@@ -65,7 +65,7 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "session.h"
+#include "priv/priv.h"
 
 #define CHECK(c)	do { if (!(c)) { fprintf(stderr, "%s:%d: %s\n", \
 			    __FILE__, __LINE__, #c); abort(); } } while (0)
@@ -105,7 +105,7 @@ sleep(unsigned int s)
 }
 
 /*
- * STARTTLS's hand-over (tlsmod.c) waits for one child and wakes another:
+ * STARTTLS's hand-over (priv/tlsfwd.c) waits for one child and wakes another:
  * here it is always "no module", as in a smtpd without smtpd-tls.so.
  */
 void
@@ -120,16 +120,7 @@ p_tls(struct parent *p, struct ps_msg *m)
 	(void)parent_reply(p, PS_TLS_ANS, m->hdr.id, -1, &b);
 }
 
-/* Linked in with tlspriv.c's -T self test, privdrop.c and rcpt.c's child
- * side; never called. */
-int	ps_request(struct session *s, uint32_t t, const struct ps_buf *b,
-	    uint32_t a, struct ps_msg *m) { abort(); }
-void	reply(struct session *s, int c, const char *e, const char *f, ...)
-{
-	abort();
-}
-int	tls_setup(struct session *s) { abort(); }
-int	tls_start(struct session *s) { abort(); }
+/* Linked in with privdrop.c; never called. */
 void	sandbox_nonewprivs(void);
 void	sandbox_nonewprivs(void) { abort(); }
 

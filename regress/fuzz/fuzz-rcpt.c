@@ -1,4 +1,4 @@
-/* objs: smtpd/rlist.c privsep/log.c */
+/* objs: smtpd/priv/rlist.c privsep/log.c */
 /*
  * Copyright (c) 2026 The upas-smtp authors
  *
@@ -32,7 +32,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "rlist.h"
+#include "priv/rlist.h"
 #include "log.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);

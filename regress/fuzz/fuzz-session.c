@@ -1,4 +1,4 @@
-/* objs: smtpd/session.c smtpd/io.c smtpd/reply.c smtpd/addr.c smtpd/data.c smtpd/auth.c smtpd/rules.c smtpd/policy.c smtpd/conf.c smtpd/parent.c smtpd/greylist.c smtpd/dnsreq.c smtpd/dns.c smtpd/authpriv.c smtpd/mailer.c smtpd/mdeliver.c smtpd/rcpt.c smtpd/rlist.c smtpd/routes.c smtpd/queue.c smtpd/qfile.c deliver/maildir.c deliver/map.c privsep/msg.c privsep/marshal.c privsep/log.c */
+/* objs: smtpd/session/session.c smtpd/session/io.c smtpd/session/reply.c smtpd/session/addr.c smtpd/session/data.c smtpd/session/auth.c smtpd/session/rules.c smtpd/policy.c smtpd/conf.c smtpd/priv/parent.c smtpd/priv/greylist.c smtpd/priv/dnsreq.c smtpd/priv/dns.c smtpd/dlload.c smtpd/priv/auth.c smtpd/priv/mailer.c smtpd/priv/mdeliver.c smtpd/priv/rcpt.c smtpd/priv/rlist.c smtpd/routes.c smtpd/priv/queue.c smtpd/qfile.c deliver/maildir.c deliver/map.c privsep/msg.c privsep/marshal.c privsep/log.c */
 /*
  * Copyright (c) 2026 The upas-smtp authors
  *
@@ -62,7 +62,8 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "session.h"
+#include "priv/priv.h"
+#include "session/session.h"
 
 #define CHECK(c)	do { if (!(c)) { fprintf(stderr, "%s:%d: %s\n", \
 			    __FILE__, __LINE__, #c); abort(); } } while (0)

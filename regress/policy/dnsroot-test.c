@@ -31,7 +31,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "smtpd.h"
+#include "priv/priv.h"
 #include "log.h"
 
 int

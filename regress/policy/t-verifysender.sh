@@ -71,16 +71,17 @@ sleep 0.3
 expect "A-label in the log" "dns query=senderdom name=b.*cher\.test alabel=xn--bcher-kva\.test result=ok" "$(cat "$LOG")"
 expect "invalid IDN logged" "not an IDN" "$(cat "$LOG")"
 
-# no DNS answer is parsed as root: dns.c refuses a query as root
-if [ "$BIN" = "$TOP" ] || ! nm "$BIN/smtpd/dns.o" 2>/dev/null | grep -q __asan_; then
+# no DNS answer is parsed as root: priv/dns.c refuses a query as root
+if [ "$BIN" = "$TOP" ] || ! nm "$BIN/smtpd/priv/dns.o" 2>/dev/null | grep -q __asan_; then
 	cc=${CC:-cc}; san=
 else
 	cc=clang; san="-fsanitize=address,undefined -fno-omit-frame-pointer"
 fi
 # shellcheck disable=SC2086
 if $cc -std=gnu11 -D_GNU_SOURCE -g -Wall -Werror $san -I"$TOP/privsep" -I"$TOP/smtpd" \
-    -o "$T/dnsroot-test" "$TOP/regress/policy/dnsroot-test.c" "$BIN/smtpd/dns.o" \
-    "$BIN/privsep/libprivsep.a" $(pkg-config --cflags --libs libbsd-overlay) -ldl \
+    -o "$T/dnsroot-test" "$TOP/regress/policy/dnsroot-test.c" "$BIN/smtpd/priv/dns.o" \
+    "$BIN/smtpd/dlload.o" "$BIN/privsep/libprivsep.a" \
+    $(pkg-config --cflags --libs libbsd-overlay) -ldl \
     >"$T/cc.log" 2>&1; then
 	"$T/dnsroot-test" "$DNS_CONF" "$MAIL_USER" 2>"$T/dnsroot.log"
 	grep -q "query as root refused" "$T/dnsroot.log" &&

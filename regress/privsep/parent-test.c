@@ -46,7 +46,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "smtpd.h"
+#include "priv/priv.h"
 #include "log.h"
 
 static const char	*dir;

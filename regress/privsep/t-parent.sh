@@ -25,7 +25,7 @@ objs="$objs $BIN/deliver/maildir.o $BIN/deliver/map.o $BIN/privsep/libprivsep.a"
 cc=${CC:-cc}
 san=
 nowarn=-Wno-format-truncation
-if nm "$BIN/smtpd/parent.o" 2>/dev/null | grep -q __asan_; then
+if nm "$BIN/smtpd/priv/parent.o" 2>/dev/null | grep -q __asan_; then
 	cc=clang
 	san="-fsanitize=address,undefined -fno-omit-frame-pointer"
 	nowarn=

@@ -15,8 +15,8 @@
  */
 
 /*
- * A hostile session child against the real parent (smtpd/parent.c with
- * smtpd/rcpt.c) over a real SOCK_SEQPACKET pair: a commit naming a
+ * A hostile session child against the real parent (smtpd/priv/parent.c with
+ * smtpd/priv/rcpt.c) over a real SOCK_SEQPACKET pair: a commit naming a
  * recipient the parent never accepted at RCPT must kill the child and
  * reach no mailer; the same commit with only the accepted recipient
  * reaches it.  The handlers this does not exercise, and the mailer, are
@@ -37,8 +37,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "smtpd.h"
-#include "session.h"
+#include "priv/priv.h"
 #include "log.h"
 
 static const char	*marker;	/* the stand-in mailer writes it */
@@ -50,17 +49,6 @@ void p_dns(struct parent *p, struct ps_msg *m) { parent_kill(p, "test: dns"); }
 void p_auth(struct parent *p, struct ps_msg *m) { parent_kill(p, "test: auth"); }
 void p_sign(struct parent *p, struct ps_msg *m) { parent_kill(p, "test: sign"); }
 void p_tls(struct parent *p, struct ps_msg *m) { parent_kill(p, "test: tls"); }
-int
-ps_request(struct session *s, uint32_t t, const struct ps_buf *b, uint32_t a,
-    struct ps_msg *m)
-{
-	abort();
-}
-void
-reply(struct session *s, int c, const char *e, const char *f, ...)
-{
-	abort();
-}
 int
 queue_commit(struct parent *p, const char *s, int b, int u, char **r,
     size_t n, char *e, size_t el, char *t, size_t tl)

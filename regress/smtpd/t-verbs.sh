@@ -1,5 +1,5 @@
 #!/bin/sh
-# Every verb in every state of the session (smtpd/session.c's verb table), arguments,
+# Every verb in every state of the session (smtpd/session/session.c's verb table), arguments,
 # MAIL/RCPT parameters and path syntax, -a.
 . "${UPAS_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/regress/lib.sh"
 smtpd_setup

@@ -38,7 +38,7 @@
 #include <openssl/sha.h>
 
 #include "log.h"
-#include "smtpd.h"
+#include "priv/priv.h"
 
 static struct ps_msg	ans;
 static int		ansok;

@@ -48,7 +48,7 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "smtpd.h"
+#include "priv.h"
 
 #define GREY_NAMEMAX	200		/* a marker's name, well under NAME_MAX */
 #define GREY_EXPIREMAX	512		/* entries looked at per connection */

@@ -40,7 +40,7 @@
 #include <md5.h>		/* libmd: smtpd links no OpenSSL (tlsmod.c) */
 
 #include "log.h"
-#include "smtpd.h"
+#include "priv.h"
 
 #define AUTH_MAXFAILS	3
 #define AUTH_MAXREQS	10	/* answers of any kind per connection */

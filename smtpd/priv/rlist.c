@@ -28,7 +28,7 @@
 
 #include "log.h"
 #include "rlist.h"
-#include "../deliver/deliver.h"
+#include "../../deliver/deliver.h"
 
 static int
 cmp(const void *a, const void *b)

@@ -37,10 +37,10 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "session.h"
+#include "priv.h"
 #include "rlist.h"
-#include "routes.h"
-#include "../deliver/deliver.h"
+#include "../routes.h"
+#include "../../deliver/deliver.h"
 
 #define RCPT_MAXACCEPT	65536		/* distinct recipients per connection */
 
@@ -184,33 +184,4 @@ p_rcpt(struct parent *p, struct ps_msg *m)
 	ps_buf_init(&b);
 	ps_add_u32(&b, (uint32_t)v);
 	(void)parent_reply(p, PS_RCPT_ANS, m->hdr.id, -1, &b);
-}
-
-/* Child: ask the parent; 0 when accepted, else the reply was sent. */
-int
-rcpt_ask(struct session *s, const char *rcpt)
-{
-	static struct ps_msg	 ans;
-	struct ps_buf		 b;
-	uint32_t		 v = RCPT_TEMPFAIL;
-
-	ps_buf_init(&b);
-	ps_add_str(&b, rcpt);
-	ps_request(s, PS_RCPT_REQ, &b, PS_RCPT_ANS, &ans);
-	if (ps_get_u32(&ans, &v) == -1 || ps_end(&ans) == -1)
-		fatalx("rcpt: bad answer from the parent");
-	switch (v) {
-	case RCPT_OK:
-		return 0;
-	case RCPT_UNKNOWN:
-		reply(s, 550, "5.1.1", "<%s>: no such user here", rcpt);
-		return 1;
-	case RCPT_RELAY:
-		reply(s, 554, "5.7.1", "Relaying denied");
-		return 1;
-	default:
-		reply(s, 451, "4.3.0", "Temporary failure, please try again "
-		    "later");
-		return 1;
-	}
 }

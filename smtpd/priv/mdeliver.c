@@ -29,9 +29,9 @@
 
 #include <string.h>
 
-#include "smtpd.h"
+#include "priv.h"
 #include "log.h"
-#include "../deliver/deliver.h"
+#include "../../deliver/deliver.h"
 
 static void	 warn_job(int, const char *);
 

@@ -38,7 +38,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "smtpd.h"
+#include "priv.h"
 #include "log.h"
 
 #define MAILER_MAXLOG	20	/* stderr lines logged per run */

@@ -37,10 +37,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "smtpd.h"
+#include "priv.h"
 #include "log.h"
 #include "sandbox.h"
-#include "../deliver/deliver.h"
+#include "../../deliver/deliver.h"
 
 #define PSB_MAXPATHS	64
 #define PSB_MAXMAPDIRS	32

@@ -34,7 +34,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "smtpd.h"
+#include "priv.h"
 #include "log.h"
 
 /* IPv4-mapped IPv6 addresses become plain IPv4, as everything compares. */

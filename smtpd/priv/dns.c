@@ -27,7 +27,7 @@
  * retry so that a dead forwarder costs seconds, not minutes.
  *
  * Names with UTF-8 are looked up as A-labels (IDNA 2008, RFC 5891):
- * libidn2, loaded like libunbound when first needed.
+ * libidn2, loaded like libunbound when first needed (dlload.c).
  */
 
 #include <sys/socket.h>
@@ -35,7 +35,6 @@
 #include <arpa/inet.h>
 
 #include <ctype.h>
-#include <dlfcn.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -43,7 +42,8 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "smtpd.h"
+#include "priv.h"
+#include "../dlload.h"
 
 /*
  * libunbound (and the libraries it pulls in) is loaded only when a
@@ -94,22 +94,19 @@ static struct {
 static int
 idn_load(void)
 {
-	void	*h;
+	static const char *const names[] = { "libidn2.so.0", "libidn2.so" };
+	static const struct dl_sym syms[] = {
+		{ "idn2_lookup_u8", (void **)&idn.lookup_u8 },
+		{ "idn2_free", (void **)&idn.free },
+		{ "idn2_strerror", (void **)&idn.strerror },
+	};
 
 	if (idn.state != 0)
 		return idn.state;
 	idn.state = -1;
-	if ((h = dlopen("libidn2.so.0", RTLD_NOW | RTLD_LOCAL)) == NULL &&
-	    (h = dlopen("libidn2.so", RTLD_NOW | RTLD_LOCAL)) == NULL) {
-		log_warnx("dns: cannot load libidn2: %s", dlerror());
+	if (dl_load("dns", "libidn2", names, 2, syms,
+	    sizeof(syms) / sizeof(syms[0])) == -1)
 		return -1;
-	}
-	if ((idn.lookup_u8 = dlsym(h, "idn2_lookup_u8")) == NULL ||
-	    (idn.free = dlsym(h, "idn2_free")) == NULL ||
-	    (idn.strerror = dlsym(h, "idn2_strerror")) == NULL) {
-		log_warnx("dns: libidn2: %s", dlerror());
-		return -1;
-	}
 	idn.state = 1;
 	return 1;
 }
@@ -143,26 +140,18 @@ ub_load(void)
 {
 	static const char *const names[] = { "libunbound.so.8",
 	    "libunbound.so" };
-	void	*h = NULL;
-	size_t	 i;
+	static const struct dl_sym syms[] = {
+		{ "ub_ctx_create", (void **)&ub.ctx_create },
+		{ "ub_ctx_config", (void **)&ub.ctx_config },
+		{ "ub_ctx_set_option", (void **)&ub.ctx_set_option },
+		{ "ub_ctx_delete", (void **)&ub.ctx_delete },
+		{ "ub_resolve", (void **)&ub.resolve },
+		{ "ub_resolve_free", (void **)&ub.resolve_free },
+		{ "ub_strerror", (void **)&ub.strerror },
+	};
 
-	for (i = 0; i < sizeof(names) / sizeof(names[0]) && h == NULL; i++)
-		h = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
-	if (h == NULL) {
-		log_warnx("dns: cannot load libunbound: %s", dlerror());
-		return -1;
-	}
-	if ((ub.ctx_create = dlsym(h, "ub_ctx_create")) == NULL ||
-	    (ub.ctx_config = dlsym(h, "ub_ctx_config")) == NULL ||
-	    (ub.ctx_set_option = dlsym(h, "ub_ctx_set_option")) == NULL ||
-	    (ub.ctx_delete = dlsym(h, "ub_ctx_delete")) == NULL ||
-	    (ub.resolve = dlsym(h, "ub_resolve")) == NULL ||
-	    (ub.resolve_free = dlsym(h, "ub_resolve_free")) == NULL ||
-	    (ub.strerror = dlsym(h, "ub_strerror")) == NULL) {
-		log_warnx("dns: libunbound: %s", dlerror());
-		return -1;
-	}
-	return 0;
+	return dl_load("dns", "libunbound", names, 2, syms,
+	    sizeof(syms) / sizeof(syms[0]));
 }
 
 int

@@ -19,10 +19,11 @@
 
 /*
  * The session child: everything that touches bytes from the network.
- * session.c owns this struct; tls.c and auth.c add what they need.
+ * session.c owns this struct; tls.c and auth.c add what they need.  It
+ * reaches the parent only through privsep/'s messages (ps_request).
  */
 
-#include "smtpd.h"
+#include "../smtpd.h"
 
 #define S_CONNECTED	0x01
 #define S_GREETED	0x02
@@ -173,11 +174,11 @@ int	 data_chunk(struct session *, size_t, int);	/* BDAT: one chunk */
 void	 data_discard(struct session *, size_t);	/* BDAT: read, drop */
 
 /*
- * rules.c (child): the policy decisions taken during the session, asking
+ * rules.c: the policy decisions taken during the session, asking
  * the parent wherever the state lives (greylist, blocked senders, DNS).
  * Each returns 0 to go on, or 1 after it has sent the reply itself.
  */
-int	 rcpt_ask(struct session *, const char *);	/* rcpt.c: the parent's check */
+int	 rcpt_ask(struct session *, const char *);	/* the parent's recipient check */
 
 int	 rules_connect(struct session *);		/* before the greeting */
 int	 rules_helo(struct session *, const char *);	/* HELO/EHLO checks, -D tarpit */
@@ -189,7 +190,7 @@ size_t	 rules_headertags(struct session *, const char *, size_t, char *,
 	    size_t);		/* X-warning: lines from From:/Sender: */
 int	 rules_eom(struct session *);			/* final dot: block/delay/dump */
 
-/* tls.c (child) */
+/* tls.c (in smtpd-tls.so) and tlsfwd.c (in smtpd, forwarding to it) */
 int	 tls_setup(struct session *);		/* before the sandbox */
 int	 tls_start(struct session *);		/* handshake after our 220 */
 void	 tls_handoff(struct session *);		/* STARTTLS: returns only if refused */
@@ -198,7 +199,7 @@ ssize_t	 tls_write(struct session *, const void *, size_t);
 int	 tls_pending(struct session *);
 void	 tls_close(struct session *);
 
-/* auth.c (child) */
+/* auth.c */
 void	 cmd_auth(struct session *, char *);
 int	 auth_offer(struct session *, char *, size_t);	/* the EHLO AUTH line */
 int	 auth_decode(const char *, uint8_t *, size_t, size_t *);	/* strict base64 */

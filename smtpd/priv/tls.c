@@ -17,9 +17,8 @@
 /*
  * The parent's half of TLS: it alone reads the private key, and signs for
  * the child only what a TLS handshake needs (a DigestInfo, a PSS block, an
- * ECDSA digest), at most SIGN_MAX times per connection.  Also the session
- * ticket keys, kept in a root-only file and rotated every 12 hours, and
- * the -T self-test of the whole split.
+ * ECDSA digest), at most SIGN_MAX times per connection.  Built into
+ * smtpd-tls.so with session/tls.c; priv/tlsfwd.c loads it.
  */
 
 #include <sys/types.h>
@@ -46,7 +45,7 @@
 #include <openssl/x509.h>
 
 #include "log.h"
-#include "session.h"
+#include "priv.h"
 
 #define KEYFILE_MAX	(1024 * 1024)
 #define SIGN_INMAX	1024		/* an RSA-8192 block */
@@ -325,124 +324,4 @@ p_sign(struct parent *p, struct ps_msg *m)
 	ps_add_data(&b, sig, siglen);
 	parent_reply(p, PS_SIGN_ANS, m->hdr.id, -1, &b);
 	explicit_bzero(in, sizeof(in));
-}
-
-/* The self-test's parent: answer sign requests until the socket closes. */
-static __attribute__((noreturn)) void
-selftest_signer(struct conf *conf, int keyfd, int fd)
-{
-	static struct ps_msg	 m;
-	struct parent		 p;
-
-	memset(&p, 0, sizeof(p));
-	p.conf = conf;
-	p.fd = fd;
-	p.keyfd = keyfd;
-	p.spoolfd = p.dumpfd = p.greyfd = -1;
-	(void)tlspriv_load(&p);		/* on failure the probe says no */
-	while (ps_recv(fd, &m) == 1) {
-		if (m.hdr.type != PS_SIGN_REQ)
-			_exit(1);
-		p_sign(&p, &m);
-	}
-	_exit(0);
-}
-
-/* The self-test's client: one handshake at the given version. */
-static __attribute__((noreturn)) void
-selftest_client(int fd, int version)
-{
-	SSL_CTX	*ctx;
-	SSL	*ssl;
-	char	 buf[4];
-
-	if ((ctx = SSL_CTX_new(TLS_client_method())) == NULL ||
-	    SSL_CTX_set_min_proto_version(ctx, version) != 1 ||
-	    SSL_CTX_set_max_proto_version(ctx, version) != 1 ||
-	    (ssl = SSL_new(ctx)) == NULL || SSL_set_fd(ssl, fd) != 1 ||
-	    SSL_connect(ssl) != 1 || SSL_write(ssl, "ok\n", 3) != 3 ||
-	    SSL_read(ssl, buf, sizeof(buf)) <= 0)
-		_exit(1);
-	_exit(0);
-}
-
-static int
-selftest_one(struct session *s, int version)
-{
-	int	 sp[2], ok, st;
-	pid_t	 pid;
-	char	 buf[8];
-
-	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sp) == -1)
-		return -1;
-	if ((pid = fork()) == -1)
-		return -1;
-	if (pid == 0) {
-		close(sp[0]);
-		selftest_client(sp[1], version);
-	}
-	close(sp[1]);
-	s->infd = s->outfd = sp[0];
-	ok = tls_start(s) == 0 && tls_read(s, buf, sizeof(buf)) > 0 &&
-	    tls_write(s, "ok\n", 3) == 3;
-	tls_close(s);
-	close(sp[0]);
-	if (waitpid(pid, &st, 0) == -1)
-		return -1;
-	return (ok && WIFEXITED(st) && WEXITSTATUS(st) == 0) ? 0 : -1;
-}
-
-/*
- * smtpd -T: the real child code (tls_setup, tls_start) against the real
- * parent code (tlspriv_load, p_sign) over a socketpair, TLS 1.3 and 1.2.
- */
-int
-tls_selftest(struct conf *conf)
-{
-	static struct session	 s;
-	const char		*kf;
-	int			 ps[2], keyfd, rv = -1, st, v;
-	pid_t			 signer;
-
-	if (conf->certfile[0] == '\0')
-		return 0;
-	(void)signal(SIGPIPE, SIG_IGN);	/* the client hangs up first */
-	kf = conf->keyfile[0] ? conf->keyfile : conf->certfile;
-	if ((keyfd = open(kf, O_RDONLY | O_CLOEXEC)) == -1) {
-		log_warn("tls self-test: %s", kf);
-		return -1;
-	}
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, ps) == -1)
-		fatal("socketpair");
-	if ((signer = fork()) == -1)
-		fatal("fork");
-	if (signer == 0) {
-		close(ps[0]);
-		selftest_signer(conf, keyfd, ps[1]);
-	}
-	close(ps[1]);
-	close(keyfd);
-	memset(&s, 0, sizeof(s));
-	s.conf = conf;
-	s.psfd = ps[0];
-	s.dbgfd = -1;
-	s.spoolfd = -1;
-	if (tls_setup(&s) == 0 && s.tlsctx != NULL) {
-		rv = 0;
-		for (v = 0; v < 2 && rv == 0; v++) {
-			memset(s.tlsversion, 0, sizeof(s.tlsversion));
-			rv = selftest_one(&s, v == 0 ? TLS1_3_VERSION :
-			    TLS1_2_VERSION);
-			if (rv == 0)
-				log_info("tls self-test: %s %s ok",
-				    s.tlsversion, s.tlscipher);
-		}
-		SSL_CTX_free(s.tlsctx);
-		s.tlsctx = NULL;
-	}
-	close(ps[0]);
-	(void)waitpid(signer, &st, 0);
-	if (rv == -1)
-		log_warnx("tls self-test failed: STARTTLS will not be offered");
-	return rv;
 }

@@ -31,7 +31,7 @@
 #include <string.h>
 
 #include "log.h"
-#include "smtpd.h"
+#include "priv.h"
 
 static const char *
 dns_result(int rv)

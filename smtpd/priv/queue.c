@@ -36,9 +36,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "smtpd.h"
+#include "priv.h"
 #include "log.h"
-#include "qfile.h"
+#include "../qfile.h"
 
 static int	qdir = -1;
 

@@ -1,0 +1,29 @@
+/*
+ * Copyright (c) 2026 The upas-smtp authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+#ifndef DLLOAD_H
+#define DLLOAD_H
+
+/* dlload.c: a library's functions, loaded when first needed */
+struct dl_sym {
+	const char	 *name;
+	void		**fn;		/* where its address goes */
+};
+
+int	 dl_load(const char *, const char *, const char *const *, size_t,
+	    const struct dl_sym *, size_t);	/* who, what, names, symbols */
+
+#endif /* DLLOAD_H */
