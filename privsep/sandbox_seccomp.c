@@ -198,6 +198,64 @@
 	SC_ALLOW(__NR_exit), \
 	SC_ALLOW(__NR_exit_group),
 
+/* Both filters' memory: never executable. */
+#ifndef SANDBOX_LAX
+#define SC_MADVISE	/* what malloc uses; not MADV_HWPOISON, MADV_REMOVE... */ \
+	SC_ALLOW_ARG_IN6(__NR_madvise, 2, MADV_NORMAL, MADV_DONTNEED, MADV_FREE, \
+	    MADV_HUGEPAGE, MADV_NOHUGEPAGE, MADV_DONTDUMP, EINVAL),
+#else
+#define SC_MADVISE	SC_ALLOW(__NR_madvise),
+#endif
+#define SC_MEMORY \
+	SC_ALLOW(__NR_brk), \
+	SC_ALLOW_ARG_NOBITS(__NR_mmap, 2, PROT_EXEC), \
+	SC_ALLOW_ARG_NOBITS(__NR_mprotect, 2, PROT_EXEC), \
+	SC_ALLOW(__NR_munmap), \
+	SC_ALLOW(__NR_mremap), \
+	SC_MADVISE \
+	SC_ALLOW(__NR_futex),
+
+/* Both filters' clocks and sleeps, and who we are. */
+#ifdef __NR_time
+#define SC_P_TIME	SC_ALLOW(__NR_time),
+#else
+#define SC_P_TIME
+#endif
+#define SC_TIME \
+	SC_ALLOW(__NR_getrandom), \
+	SC_ALLOW(__NR_clock_gettime), \
+	SC_ALLOW(__NR_clock_getres), \
+	SC_ALLOW(__NR_gettimeofday), \
+	SC_P_TIME \
+	SC_ALLOW(__NR_clock_nanosleep), \
+	SC_ALLOW(__NR_nanosleep),
+#define SC_IDENTITY \
+	SC_ALLOW(__NR_getuid), SC_ALLOW(__NR_geteuid), \
+	SC_ALLOW(__NR_getgid), SC_ALLOW(__NR_getegid), \
+	SC_ALLOW(__NR_uname), SC_ALLOW(__NR_sysinfo), \
+	SC_ALLOW(__NR_sched_yield),
+
+/* The ASan/UBSan runtime (reports, stack checks, leak checks), and more. */
+#ifdef SANDBOX_LAX
+#ifdef __NR_getrlimit
+#define SC_P_GETRLIMIT	SC_ALLOW(__NR_getrlimit),
+#else
+#define SC_P_GETRLIMIT
+#endif
+#ifdef __NR_clone3
+#define SC_P_CLONE3	SC_DENY(__NR_clone3, ENOSYS),
+#else
+#define SC_P_CLONE3
+#endif
+#define SC_LAX(...) \
+	SC_ALLOW(__NR_prctl), SC_ALLOW(__NR_prlimit64), SC_P_GETRLIMIT \
+	SC_ALLOW(__NR_sched_getaffinity), SC_ALLOW(__NR_getdents64), __VA_ARGS__ \
+	SC_DENY(__NR_clone, EPERM), SC_P_CLONE3 \
+	SC_DENY(__NR_ptrace, EPERM), SC_DENY(__NR_pipe2, EPERM),
+#else
+#define SC_LAX(...)
+#endif
+
 static struct sock_filter filter[] = {
 	SC_PROLOGUE
 
@@ -241,30 +299,10 @@ static struct sock_filter filter[] = {
 	    EACCES),
 
 	/* memory: never executable */
-	SC_ALLOW(__NR_brk),
-	SC_ALLOW_ARG_NOBITS(__NR_mmap, 2, PROT_EXEC),
-	SC_ALLOW_ARG_NOBITS(__NR_mprotect, 2, PROT_EXEC),
-	SC_ALLOW(__NR_munmap),
-	SC_ALLOW(__NR_mremap),
-#ifndef SANDBOX_LAX
-	/* what malloc uses; not MADV_HWPOISON, MADV_REMOVE and friends */
-	SC_ALLOW_ARG_IN6(__NR_madvise, 2, MADV_NORMAL, MADV_DONTNEED, MADV_FREE,
-	    MADV_HUGEPAGE, MADV_NOHUGEPAGE, MADV_DONTDUMP, EINVAL),
-#else
-	SC_ALLOW(__NR_madvise),
-#endif
-	SC_ALLOW(__NR_futex),
+	SC_MEMORY
 
 	/* time, randomness, identity */
-	SC_ALLOW(__NR_getrandom),
-	SC_ALLOW(__NR_clock_gettime),
-	SC_ALLOW(__NR_clock_getres),
-	SC_ALLOW(__NR_gettimeofday),
-#ifdef __NR_time
-	SC_ALLOW(__NR_time),
-#endif
-	SC_ALLOW(__NR_clock_nanosleep),
-	SC_ALLOW(__NR_nanosleep),
+	SC_TIME
 #ifdef __NR_alarm
 	SC_ALLOW(__NR_alarm),
 #endif
@@ -273,33 +311,12 @@ static struct sock_filter filter[] = {
 	SC_ALLOW(__NR_getpid),
 	SC_ALLOW(__NR_getppid),
 	SC_ALLOW(__NR_gettid),
-	SC_ALLOW(__NR_getuid),
-	SC_ALLOW(__NR_geteuid),
-	SC_ALLOW(__NR_getgid),
-	SC_ALLOW(__NR_getegid),
-	SC_ALLOW(__NR_uname),
-	SC_ALLOW(__NR_sysinfo),
-	SC_ALLOW(__NR_sched_yield),
+	SC_IDENTITY
 
 	/* signals, only to ourselves (abort(3)), and the way out */
 	SC_SELF
 
-#ifdef SANDBOX_LAX
-	/* the ASan/UBSan runtime: reports, stack checks, leak checks */
-	SC_ALLOW(__NR_prctl),
-	SC_ALLOW(__NR_prlimit64),
-#ifdef __NR_getrlimit
-	SC_ALLOW(__NR_getrlimit),
-#endif
-	SC_ALLOW(__NR_sched_getaffinity),
-	SC_ALLOW(__NR_getdents64),
-	SC_DENY(__NR_clone, EPERM),
-#ifdef __NR_clone3
-	SC_DENY(__NR_clone3, ENOSYS),
-#endif
-	SC_DENY(__NR_ptrace, EPERM),
-	SC_DENY(__NR_pipe2, EPERM),
-#endif
+	SC_LAX()
 
 	SC_KILL
 };
@@ -370,59 +387,18 @@ static struct sock_filter client_filter[] = {
 	    EACCES),
 
 	/* memory: never executable */
-	SC_ALLOW(__NR_brk),
-	SC_ALLOW_ARG_NOBITS(__NR_mmap, 2, PROT_EXEC),
-	SC_ALLOW_ARG_NOBITS(__NR_mprotect, 2, PROT_EXEC),
-	SC_ALLOW(__NR_munmap),
-	SC_ALLOW(__NR_mremap),
-#ifndef SANDBOX_LAX
-	SC_ALLOW_ARG_IN6(__NR_madvise, 2, MADV_NORMAL, MADV_DONTNEED, MADV_FREE,
-	    MADV_HUGEPAGE, MADV_NOHUGEPAGE, MADV_DONTDUMP, EINVAL),
-#else
-	SC_ALLOW(__NR_madvise),
-#endif
-	SC_ALLOW(__NR_futex),
+	SC_MEMORY
 
 	/* time, randomness, identity */
-	SC_ALLOW(__NR_getrandom),
-	SC_ALLOW(__NR_clock_gettime),
-	SC_ALLOW(__NR_clock_getres),
-	SC_ALLOW(__NR_gettimeofday),
-#ifdef __NR_time
-	SC_ALLOW(__NR_time),
-#endif
-	SC_ALLOW(__NR_clock_nanosleep),
-	SC_ALLOW(__NR_nanosleep),
+	SC_TIME
 	SC_ALLOW(__NR_getpid),
 	SC_ALLOW(__NR_gettid),
-	SC_ALLOW(__NR_getuid),
-	SC_ALLOW(__NR_geteuid),
-	SC_ALLOW(__NR_getgid),
-	SC_ALLOW(__NR_getegid),
-	SC_ALLOW(__NR_uname),
-	SC_ALLOW(__NR_sysinfo),
-	SC_ALLOW(__NR_sched_yield),
+	SC_IDENTITY
 
 	/* signals, only to ourselves (abort(3)), and the way out */
 	SC_SELF
 
-#ifdef SANDBOX_LAX
-	/* the ASan/UBSan runtime: reports, stack checks, leak checks */
-	SC_ALLOW(__NR_prctl),
-	SC_ALLOW(__NR_prlimit64),
-#ifdef __NR_getrlimit
-	SC_ALLOW(__NR_getrlimit),
-#endif
-	SC_ALLOW(__NR_sched_getaffinity),
-	SC_ALLOW(__NR_getdents64),
-	SC_ALLOW(__NR_getppid),
-	SC_DENY(__NR_clone, EPERM),
-#ifdef __NR_clone3
-	SC_DENY(__NR_clone3, ENOSYS),
-#endif
-	SC_DENY(__NR_ptrace, EPERM),
-	SC_DENY(__NR_pipe2, EPERM),
-#endif
+	SC_LAX(SC_ALLOW(__NR_getppid),)
 
 	SC_KILL
 };
@@ -540,23 +516,30 @@ sandbox_nonewprivs(void)
 		fatal("prctl PR_SET_NO_NEW_PRIVS");
 }
 
+/* Our pid into the filter (SC_SELF), then the filter on. */
 static void
-patch_pid(struct sock_filter *f, size_t n)
+seal(struct sock_filter *f, size_t n)
 {
-	size_t	i;
-	pid_t	pid = getpid();
+	struct sock_fprog	prog;
+	size_t			i;
+	pid_t			pid = getpid();
 
 	for (i = 0; i < n; i++)
 		if (f[i].code == (BPF_JMP | BPF_JEQ | BPF_K) &&
 		    f[i].k == SC_PID_PLACEHOLDER)
 			f[i].k = (uint32_t)pid;
+#ifdef SANDBOX_DEBUG
+	trap_init();
+#endif
+	prog.len = n;
+	prog.filter = f;
+	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) == -1)
+		fatal("prctl PR_SET_SECCOMP");
 }
 
 void
 sandbox_child(const int *fds, size_t nfds, size_t maxfsize)
 {
-	struct sock_fprog	prog;
-
 	sandbox_rlimit_nofile(fds, nfds);
 	sandbox_rlimits(maxfsize);
 	/*
@@ -572,21 +555,12 @@ sandbox_child(const int *fds, size_t nfds, size_t maxfsize)
 	sandbox_nonewprivs();
 	(void)landlock_seal(1);
 
-	patch_pid(filter, sizeof(filter) / sizeof(filter[0]));
-#ifdef SANDBOX_DEBUG
-	trap_init();
-#endif
-	prog.len = sizeof(filter) / sizeof(filter[0]);
-	prog.filter = filter;
-	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) == -1)
-		fatal("prctl PR_SET_SECCOMP");
+	seal(filter, sizeof(filter) / sizeof(filter[0]));
 }
 
 void
 sandbox_client(void)
 {
-	struct sock_fprog	prog;
-
 	sandbox_rlimits_client();
 	sandbox_nonewprivs();
 #ifdef SANDBOX_LAX
@@ -601,15 +575,7 @@ sandbox_client(void)
 		fatal("prctl PR_SET_DUMPABLE");
 	/* no file access at all; TCP left to the seccomp filter */
 	(void)landlock_seal(0);
-	patch_pid(client_filter, sizeof(client_filter) /
-	    sizeof(client_filter[0]));
-#ifdef SANDBOX_DEBUG
-	trap_init();
-#endif
-	prog.len = sizeof(client_filter) / sizeof(client_filter[0]);
-	prog.filter = client_filter;
-	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) == -1)
-		fatal("prctl PR_SET_SECCOMP");
+	seal(client_filter, sizeof(client_filter) / sizeof(client_filter[0]));
 }
 
 /*
