@@ -1,7 +1,8 @@
 #!/bin/sh
 # privsep/: framing, marshalling, log, privilege drop, sandbox.
-# Builds regress/privsep/privsep-test.c against $BIN/privsep/libprivsep.a
-# (the ASan build under regress/run -a) and runs it.
+# Builds regress/privsep/privsep-test.c and privsep-sandbox.c against
+# $BIN/privsep/libprivsep.a (the ASan build under regress/run -a) and
+# runs them.
 . "${UPAS_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/regress/lib.sh"
 
 lib=$BIN/privsep/libprivsep.a
@@ -22,7 +23,7 @@ pkg=$(pkg-config --cflags --libs libbsd-overlay 2>/dev/null)
 # shellcheck disable=SC2086
 if ! $cc -std=gnu11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror $nowarn $san \
     -I"$TOP/privsep" -o "$T/privsep-test" "$TOP/regress/privsep/privsep-test.c" \
-    "$lib" $pkg >"$T/cc.log" 2>&1; then
+    "$TOP/regress/privsep/privsep-sandbox.c" "$lib" $pkg >"$T/cc.log" 2>&1; then
 	fail "compile privsep-test"; cat "$T/cc.log"; exit 1
 fi
 chmod 755 "$T"
