@@ -71,24 +71,27 @@ ALL_CFLAGS =	-std=gnu11 ${OPT} ${WARN} ${HARDEN_CFLAGS} ${SANITIZE} ${CFLAGS}
 ALL_LDFLAGS =	${HARDEN_LDFLAGS} ${SANITIZE} ${LDFLAGS}
 
 PRIVSEP_SRCS =	privsep/msg.c privsep/marshal.c privsep/privdrop.c privsep/log.c \
-		privsep/sandbox_seccomp.c privsep/sandbox_pledge.c \
+		privsep/text.c privsep/sandbox_seccomp.c privsep/sandbox_pledge.c \
 		privsep/sandbox_capsicum.c privsep/sandbox_null.c \
 		privsep/sandbox_common.c
 # smtpd: start-up and the fork, and what both processes read (smtpd/),
 # the privileged parent (smtpd/priv/), the session child (smtpd/session/)
-SMTPD_SRCS =	smtpd/smtpd.c smtpd/conf.c smtpd/confcheck.c smtpd/policy.c \
-		smtpd/routes.c smtpd/qfile.c smtpd/tlsmod.c smtpd/dlload.c \
-		smtpd/priv/parent.c smtpd/priv/peer.c smtpd/priv/mailer.c \
-		smtpd/priv/mdeliver.c smtpd/priv/greylist.c smtpd/priv/dns.c \
-		smtpd/priv/dnsreq.c smtpd/priv/auth.c smtpd/priv/rcpt.c \
-		smtpd/priv/rlist.c smtpd/priv/queue.c smtpd/priv/psandbox.c \
-		smtpd/priv/tlsfwd.c \
-		smtpd/session/session.c smtpd/session/io.c smtpd/session/reply.c \
+SMTPD_SRCS =	smtpd/smtpd.c smtpd/conf.c smtpd/confcheck.c \
+		smtpd/policy.c smtpd/routes.c smtpd/qfile.c smtpd/tlsmod.c \
+		smtpd/dlload.c \
+		smtpd/priv/parent.c \
+		smtpd/priv/peer.c smtpd/priv/mailer.c smtpd/priv/mdeliver.c \
+		smtpd/priv/greylist.c smtpd/priv/dns.c smtpd/priv/dnsreq.c \
+		smtpd/priv/auth.c smtpd/priv/rcpt.c smtpd/priv/rlist.c \
+		smtpd/priv/queue.c smtpd/priv/psandbox.c smtpd/priv/tlsfwd.c \
+		smtpd/session/session.c \
+ smtpd/session/io.c smtpd/session/reply.c \
 		smtpd/session/addr.c smtpd/session/data.c smtpd/session/auth.c \
 		smtpd/session/rules.c smtpd/session/tlsfwd.c \
 		deliver/maildir.c deliver/map.c
 # smtpd-tls.so: OpenSSL, loaded at STARTTLS (smtpd/tlsmod.c)
-TLSMOD_SRCS =	smtpd/session/tls.c smtpd/priv/tls.c smtpd/tlstest.c
+TLSMOD_SRCS =	smtpd/session/tls.c smtpd/priv/tls.c \
+		smtpd/tlstest.c
 TLSMOD_OBJS =	${TLSMOD_SRCS:.c=.pic.o}
 SMTP_SRCS =	smtp/smtp.c smtp/conf.c smtp/mx.c smtp/dial.c smtp/client.c \
 		smtp/conn.c smtp/rfc822.c smtp/names.c smtp/tls.c smtp/auth.c \
@@ -98,8 +101,8 @@ SMTP_SRCS =	smtp/smtp.c smtp/conf.c smtp/mx.c smtp/dial.c smtp/client.c \
 DELIVER_SRCS =	deliver/deliver.c deliver/maildir.c deliver/map.c
 # runq: the queue runner, with smtpd's configuration, routes and queue files
 RUNQ_SRCS =	runq/runq.c runq/entry.c runq/send.c runq/dsn.c
-RUNQ_SHARED =	smtpd/conf.o smtpd/routes.o smtpd/qfile.o smtpd/priv/mdeliver.o \
-		deliver/maildir.o deliver/map.o
+RUNQ_SHARED =	smtpd/conf.o smtpd/routes.o smtpd/qfile.o \
+		smtpd/priv/mdeliver.o deliver/maildir.o deliver/map.o
 
 PRIVSEP_OBJS =	${PRIVSEP_SRCS:.c=.o}
 SMTPD_OBJS =	${SMTPD_SRCS:.c=.o}
@@ -158,6 +161,7 @@ deliver/deliver: ${DELIVER_OBJS} privsep/libprivsep.a
 	${CC} ${ALL_CFLAGS} ${ALL_LDFLAGS} -o $@ ${DELIVER_OBJS} privsep/libprivsep.a ${BSD_LIBS}
 
 ${PRIVSEP_OBJS} ${SMTPD_OBJS} ${SMTP_OBJS} ${DELIVER_OBJS}: privsep/privsep.h privsep/log.h privsep/sandbox.h
+privsep/text.o smtpd/priv/dnsreq.o smtp/smtp.o: privsep/text.h
 ${SMTPD_OBJS}: ${SMTPD_HDRS} smtpd/dlload.h
 ${SMTP_OBJS}: smtp/smtp.h smtp/conn.h smtp/client.h
 smtp/sts.o smtp/sts_cache.o smtp/sts_fetch.o smtp/sts_policy.o smtp/smtp.o smtp/tls.o: smtp/sts.h

@@ -32,6 +32,7 @@
 
 #include "log.h"
 #include "sandbox.h"
+#include "text.h"
 #include "smtp.h"
 #include "conn.h"
 #include "client.h"
@@ -63,15 +64,6 @@ readall(int fd, struct buf *b)
 	}
 	if (b->p == NULL)
 		buf_add(b, "", 0);
-}
-
-static int
-nonascii(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s >= 0x80)
-			return 1;
-	return 0;
 }
 
 /* DANE (RFC 7672) decides the TLS policy for this host, or defers it. */

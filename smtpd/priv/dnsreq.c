@@ -32,6 +32,7 @@
 
 #include "log.h"
 #include "priv.h"
+#include "text.h"
 
 static const char *
 dns_result(int rv)
@@ -59,15 +60,6 @@ dns_name_ok(const char *s)
 	return 1;
 }
 
-static int
-has8bit(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s >= 0x80)
-			return 1;
-	return 0;
-}
-
 /* PS_DNS_REQ: u32 DNSQ_*, str name -> PS_DNS_ANS u32 DNS_* */
 void
 p_dns(struct parent *p, struct ps_msg *m)
@@ -89,7 +81,7 @@ p_dns(struct parent *p, struct ps_msg *m)
 		rv = DNS_TEMPFAIL;
 		log_warnx("dns: no resolver configured (unbound), "
 		    "query name=%s not answered", e);
-	} else if (has8bit(name) && (rv = dns_alabel(name, alabel,
+	} else if (nonascii(name) && (rv = dns_alabel(name, alabel,
 	    sizeof(alabel))) != 0)
 		rv = rv == -1 ? DNS_NXDOMAIN : DNS_TEMPFAIL;
 	else if (!dns_name_ok(alabel[0] != '\0' ? alabel : name))
