@@ -76,7 +76,7 @@ PRIVSEP_SRCS =	privsep/msg.c privsep/marshal.c privsep/privdrop.c privsep/log.c 
 		privsep/sandbox_common.c
 # smtpd: start-up and the fork, and what both processes read (smtpd/),
 # the privileged parent (smtpd/priv/), the session child (smtpd/session/)
-SMTPD_SRCS =	smtpd/smtpd.c smtpd/conf.c smtpd/confcheck.c \
+SMTPD_SRCS =	smtpd/smtpd.c smtpd/conf.c smtpd/net.c smtpd/confcheck.c \
 		smtpd/policy.c smtpd/routes.c smtpd/qfile.c smtpd/tlsmod.c \
 		smtpd/dlload.c \
 		smtpd/priv/parent.c \
@@ -101,7 +101,7 @@ SMTP_SRCS =	smtp/smtp.c smtp/conf.c smtp/mx.c smtp/dial.c smtp/client.c \
 DELIVER_SRCS =	deliver/deliver.c deliver/maildir.c deliver/map.c
 # runq: the queue runner, with smtpd's configuration, routes and queue files
 RUNQ_SRCS =	runq/runq.c runq/entry.c runq/send.c runq/dsn.c
-RUNQ_SHARED =	smtpd/conf.o smtpd/routes.o smtpd/qfile.o \
+RUNQ_SHARED =	smtpd/conf.o smtpd/net.o smtpd/routes.o smtpd/qfile.o \
 		smtpd/priv/mdeliver.o deliver/maildir.o deliver/map.o
 
 PRIVSEP_OBJS =	${PRIVSEP_SRCS:.c=.o}

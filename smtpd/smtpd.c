@@ -106,7 +106,6 @@ static void
 flags_parse(int argc, char **argv, struct flags *f)
 {
 	struct netaddr	 na;
-	struct netaddr	*v;
 	int		 ch;
 
 	/* f is static and parsed once: already zero, and not touching its
@@ -135,11 +134,8 @@ flags_parse(int argc, char **argv, struct flags *f)
 				    __progname, optarg);
 				exit(EX_USAGE);
 			}
-			v = reallocarray(f->v.kill.v, f->v.kill.n + 1, sizeof(*v));
-			if (v == NULL)
+			if (netlist_add(&f->v.kill, &na) == -1)
 				err(1, NULL);
-			f->v.kill.v = v;
-			v[f->v.kill.n++] = na;
 			break;
 		case 'm':
 			/* a bare name lives with us, as /bin/upas/ in Plan 9 */

@@ -283,8 +283,12 @@ const char *conf_where(const struct conf *, const char *, char *, size_t);
 					/* "file:line" that set a keyword */
 int	 conf_line(const char *);	/* the line that set a keyword, or 0 */
 int	 conf_named(const char *);	/* set by the file or a flag */
+
+/* net.c */
 int	 net_parse(const char *, struct netaddr *, int);	/* implicit mask: 1 BL, 0 exact */
 int	 net_match(const struct netaddr *, const struct sockaddr *);
+void	 net_print(FILE *, const struct netaddr *);
+int	 netlist_add(struct netlist *, const struct netaddr *);
 int	 netlist_match(const struct netlist *, const struct sockaddr *);
 int	 domain_match(const struct strlist *, const char *);
 

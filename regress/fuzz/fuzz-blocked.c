@@ -1,4 +1,4 @@
-/* objs: smtpd/policy.c smtpd/conf.c privsep/log.c privsep/marshal.c */
+/* objs: smtpd/policy.c smtpd/conf.c smtpd/net.c privsep/log.c privsep/marshal.c */
 /*
  * Copyright (c) 2026 The upas-smtp authors
  *

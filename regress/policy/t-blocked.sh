@@ -1,13 +1,13 @@
 #!/bin/sh
 # The blocked file: verbs, IP/CIDR with BL implicit masks, sender patterns
 # (smtpd.conf(5), blocked), allow winning, dangerous patterns refused.  A unit driver
-# linked with smtpd/policy.o and smtpd/conf.o.
+# linked with smtpd/policy.o, smtpd/conf.o and smtpd/net.o.
 . "${UPAS_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/regress/lib.sh"
 
 cd "$TOP" || exit 1
 CFL="-std=gnu11 -D_GNU_SOURCE -Wall -Iprivsep -Ismtpd $(pkg-config --cflags libbsd-overlay)"
 if ! ${CC:-cc} $CFL -o "$T/blocked-test" regress/policy/blocked-test.c \
-    smtpd/policy.c smtpd/conf.c privsep/log.c privsep/marshal.c \
+    smtpd/policy.c smtpd/conf.c smtpd/net.c privsep/log.c privsep/marshal.c \
     $(pkg-config --libs libbsd-overlay) >"$T/cc.log" 2>&1; then
 	fail "blocked-test builds"; sed 's/^/#   /' "$T/cc.log" | head; exit 0
 fi
