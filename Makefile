@@ -79,7 +79,7 @@ PRIVSEP_SRCS =	privsep/msg.c privsep/marshal.c privsep/privdrop.c privsep/log.c 
 SMTPD_SRCS =	smtpd/smtpd.c smtpd/conf.c smtpd/net.c smtpd/confcheck.c \
 		smtpd/policy.c smtpd/routes.c smtpd/qfile.c smtpd/tlsmod.c \
 		smtpd/dlload.c \
-		smtpd/priv/parent.c \
+		smtpd/priv/parent.c smtpd/priv/loop.c smtpd/priv/spool.c \
 		smtpd/priv/peer.c smtpd/priv/mailer.c smtpd/priv/mdeliver.c \
 		smtpd/priv/greylist.c smtpd/priv/dns.c smtpd/priv/dnsreq.c \
 		smtpd/priv/auth.c smtpd/priv/rcpt.c smtpd/priv/rlist.c \

@@ -13,7 +13,8 @@ pkg="$pkg -Wl,--unresolved-symbols=ignore-in-object-files"
 # shellcheck disable=SC2086
 if ! $cc -std=gnu11 -D_GNU_SOURCE -g -O1 -Wall -Wno-unused-parameter $san \
     -I"$TOP/privsep" -I"$TOP/smtpd" -o "$T/hostile" "$TOP/regress/queue/hostile.c" \
-    "$TOP/smtpd/priv/parent.c" "$TOP/smtpd/priv/rcpt.c" "$TOP/smtpd/routes.c" \
+    "$TOP/smtpd/priv/parent.c" "$TOP/smtpd/priv/loop.c" "$TOP/smtpd/priv/spool.c" \
+    "$TOP/smtpd/priv/rcpt.c" "$TOP/smtpd/routes.c" \
     "$TOP/smtpd/policy.c" "$TOP/smtpd/conf.c" "$TOP/smtpd/net.c" \
     "$TOP/smtpd/priv/rlist.c" \
     "$TOP/smtpd/priv/mdeliver.c" "$TOP/deliver/maildir.c" "$TOP/deliver/map.c" \

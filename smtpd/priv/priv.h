@@ -51,14 +51,45 @@ struct parent {
 	pid_t		 tlschild;
 };
 
+/*
+ * What a request needs.  Nothing the child sends carries an fd (the spool
+ * fd goes the other way), so any fd is a violation.  Other counts are
+ * kept by the handlers: p_auth (AUTH_MAXREQS), p_sign (SIGN_MAX).
+ */
+#define R_NEEDTLS	0x01	/* only after the child reported TLS (or -p) */
+#define R_SPOOL		0x02	/* only with an open spool file */
+#define R_NOSPOOL	0x04	/* only without one */
+#define R_HELO		0x08	/* only after HELO/EHLO (the child's ST_HELO) */
+#define R_ONCE		0x10	/* once per connection (STARTTLS's hand-over) */
+
+/* One row of parent.c's rule table: what a request needs to be handled. */
+struct ps_rule {
+	uint32_t	 type;
+	size_t		 minlen, maxlen;
+	int		 flags;		/* R_* */
+	void		(*fn)(struct parent *, struct ps_msg *);
+};
+
 /* peer.c */
 int	 peer_find(struct peer *, const struct conf *);
 
-/* parent.c */
+/* parent.c: the rule table */
 __attribute__((noreturn)) void parent_run(struct parent *);
+
+/* loop.c: the requests checked and served, the answers, the end */
+__attribute__((noreturn)) void parent_loop(struct parent *,
+	    const struct ps_rule *, size_t);
 int	 parent_reply(struct parent *, uint32_t, uint32_t, int, const struct ps_buf *);
 __attribute__((noreturn)) void parent_kill(struct parent *, const char *);
+void	 parent_end(struct parent *, struct ps_msg *);	/* no bytes left, or kill */
+void	 spool_close(struct parent *);
 const char *parent_signame(int);		/* "SIGSYS" */
+
+/* spool.c: a message: the spool file, the commit, the dump */
+void	 p_queue_open(struct parent *, struct ps_msg *);
+void	 p_queue_commit(struct parent *, struct ps_msg *);
+void	 p_queue_abort(struct parent *, struct ps_msg *);
+void	 p_queue_dump(struct parent *, struct ps_msg *);
 
 /* mailer.c */
 int	 mailer_run(struct parent *, const char *, char **, size_t, char *, size_t,
