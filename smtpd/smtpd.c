@@ -63,10 +63,8 @@ static int	open_dir(const char *, int);
 static int	open_debug(const struct conf *, const char *);
 static void	child_main(struct session *, const struct ps_ids *, int, int)
 		    __attribute__((noreturn));
-static void	child_sink(int, const char *);
 
 static struct session	sess;
-static int		sinkfd = -1;
 
 /*
  * Until the session child runs session_run(), a process that exits
@@ -239,20 +237,6 @@ open_debug(const struct conf *c, const char *sid)
 	return fd;
 }
 
-/* The child's log lines travel to the parent, which has syslog. */
-static void
-child_sink(int prio, const char *line)
-{
-	struct ps_buf	b;
-
-	if (sinkfd == -1)
-		return;
-	ps_buf_init(&b);
-	ps_add_u32(&b, (uint32_t)prio);
-	ps_add_str(&b, line);
-	(void)ps_sendbuf(sinkfd, PS_LOG, 0, -1, &b);
-}
-
 static void
 movefd(int from, int to)
 {
@@ -294,8 +278,7 @@ child_main(struct session *s, const struct ps_ids *ids, int psfd, int dbgfd)
 	(void)fcntl(PSFD, F_SETFD, 0);
 	if (ps_hello_send(PSFD) == -1)
 		exit(1);
-	sinkfd = PSFD;
-	log_setsink(child_sink);
+	session_logto(PSFD);
 
 	s->infd = 0;
 	s->outfd = 1;

@@ -1,4 +1,4 @@
-/* objs: smtpd/session/session.c smtpd/session/io.c smtpd/session/reply.c smtpd/session/addr.c smtpd/session/data.c smtpd/session/auth.c smtpd/session/rules.c smtpd/policy.c smtpd/conf.c smtpd/net.c smtpd/priv/parent.c smtpd/priv/loop.c smtpd/priv/spool.c smtpd/priv/greylist.c smtpd/priv/dnsreq.c smtpd/priv/dns.c smtpd/dlload.c smtpd/priv/auth.c smtpd/priv/mailer.c smtpd/priv/mdeliver.c smtpd/priv/rcpt.c smtpd/priv/rlist.c smtpd/routes.c smtpd/priv/queue.c smtpd/qfile.c deliver/maildir.c deliver/map.c privsep/msg.c privsep/marshal.c privsep/log.c privsep/text.c */
+/* objs: smtpd/session/session.c smtpd/session/verbs.c smtpd/session/ask.c smtpd/session/exit.c smtpd/session/io.c smtpd/session/reply.c smtpd/session/addr.c smtpd/session/data.c smtpd/session/auth.c smtpd/session/rules.c smtpd/policy.c smtpd/conf.c smtpd/net.c smtpd/priv/parent.c smtpd/priv/loop.c smtpd/priv/spool.c smtpd/priv/greylist.c smtpd/priv/dnsreq.c smtpd/priv/dns.c smtpd/dlload.c smtpd/priv/auth.c smtpd/priv/mailer.c smtpd/priv/mdeliver.c smtpd/priv/rcpt.c smtpd/priv/rlist.c smtpd/routes.c smtpd/priv/queue.c smtpd/qfile.c deliver/maildir.c deliver/map.c privsep/msg.c privsep/marshal.c privsep/log.c privsep/text.c */
 /*
  * Copyright (c) 2026 The upas-smtp authors
  *
@@ -85,7 +85,6 @@ ssize_t	tls_read(struct session *s, void *b, size_t n) { abort(); }
 ssize_t	tls_write(struct session *s, const void *b, size_t n) { abort(); }
 int	tls_pending(struct session *s) { return 0; }
 void	tls_close(struct session *s) { }
-void	tls_handoff(struct session *s) { abort(); }
 void	p_sign(struct parent *p, struct ps_msg *m)
 {
 	parent_kill(p, "signature request without a key");

@@ -110,14 +110,36 @@ struct linecut {
 	int	 cr;		/* the last octet was a CR */
 };
 
-/* session.c */
+/* session.c: the dispatcher */
 __attribute__((noreturn)) void session_run(struct session *);
-void	 session_reset(struct session *);
+
+/* verbs.c: called by session.c's table */
+void	 cmd_helo(struct session *, char *);
+void	 cmd_ehlo(struct session *, char *);
+void	 cmd_mail(struct session *, char *);
+void	 cmd_rcpt(struct session *, char *);
+void	 cmd_data(struct session *, char *);
+void	 cmd_bdat(struct session *, char *);
+void	 cmd_rset(struct session *, char *);
+void	 cmd_noop(struct session *, char *);
+void	 cmd_quit(struct session *, char *);
+void	 cmd_vrfy(struct session *, char *);
+void	 cmd_help(struct session *, char *);
+void	 cmd_starttls(struct session *, char *);
+void	 session_starttls(struct session *);	/* 220, handshake, forget */
+
+/* ask.c: the way to the parent, and the ways out that tell the client */
 int	 ps_request(struct session *, uint32_t, const struct ps_buf *, uint32_t,
 	    struct ps_msg *);		/* send, then wait for the answer of that type */
+void	 session_state(struct session *);	/* PS_STATE: TLS, HELO */
+void	 session_reset(struct session *);
 __attribute__((noreturn)) void session_close(struct session *, const char *);
-__attribute__((noreturn)) void session_exit(struct session *, const char *);
 __attribute__((noreturn)) void session_ioerr(struct session *, int);
+void	 tls_handoff(struct session *);		/* STARTTLS: returns only if refused */
+
+/* exit.c: the log lines to the parent, and the end */
+void	 session_logto(int);
+__attribute__((noreturn)) void session_exit(struct session *, const char *);
 
 /* io.c: all network I/O, through TLS when it is on */
 int	 io_getline(struct session *, char *, size_t, int, size_t *);
@@ -193,7 +215,6 @@ int	 rules_eom(struct session *);			/* final dot: block/delay/dump */
 /* tls.c (in smtpd-tls.so) and tlsfwd.c (in smtpd, forwarding to it) */
 int	 tls_setup(struct session *);		/* before the sandbox */
 int	 tls_start(struct session *);		/* handshake after our 220 */
-void	 tls_handoff(struct session *);		/* STARTTLS: returns only if refused */
 ssize_t	 tls_read(struct session *, void *, size_t);
 ssize_t	 tls_write(struct session *, const void *, size_t);
 int	 tls_pending(struct session *);

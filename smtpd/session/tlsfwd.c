@@ -17,7 +17,7 @@
 /*
  * The session child's TLS entry points, in smtpd: each forwards to
  * smtpd-tls.so (session/tls.c), loaded by tlsmod.c in the child that
- * takes over at STARTTLS, and tls_handoff() asks the parent for that.
+ * takes over at STARTTLS (ask.c's tls_handoff() asks the parent for that).
  */
 
 #include <sys/types.h>
@@ -48,30 +48,6 @@ tls_setup(struct session *s)
 		return 0;
 	}
 	return MODFN(TM_SETUP, int (*)(struct session *))(s);
-}
-
-/*
- * STARTTLS in the session child: ask the parent to get TLS ready.  On
- * yes this child is done (the waiting one says 220); on no, or with
- * nothing waiting, return, and the caller says 454.  Nothing was
- * pipelined after the verb (the caller checked), and no reply is
- * pending, so no byte of the session is lost or said twice.
- */
-void
-tls_handoff(struct session *s)
-{
-	static struct ps_msg	m;
-	uint32_t		ok = 0;
-
-	if (!s->tlslater)
-		return;
-	(void)io_flush(s);
-	(void)ps_request(s, PS_TLS_REQ, NULL, PS_TLS_ANS, &m);
-	if (ps_get_u32(&m, &ok) == -1 || ps_end(&m) == -1)
-		fatalx("tls_handoff: bad answer");
-	s->tlslater = 0;
-	if (ok)
-		_exit(0);
 }
 
 int
