@@ -87,7 +87,7 @@ SMTPD_SRCS =	smtpd/smtpd.c smtpd/conf.c smtpd/net.c smtpd/confcheck.c \
 		smtpd/session/session.c smtpd/session/verbs.c smtpd/session/ask.c \
 		smtpd/session/exit.c smtpd/session/io.c smtpd/session/reply.c \
 		smtpd/session/addr.c smtpd/session/data.c smtpd/session/auth.c \
-		smtpd/session/rules.c smtpd/session/tlsfwd.c \
+		smtpd/session/rules.c smtpd/session/tags.c smtpd/session/tlsfwd.c \
 		deliver/maildir.c deliver/map.c
 # smtpd-tls.so: OpenSSL, loaded at STARTTLS (smtpd/tlsmod.c)
 TLSMOD_SRCS =	smtpd/session/tls.c smtpd/priv/tls.c \

@@ -35,14 +35,14 @@
 #include "session.h"
 
 #define TARPIT_CAP	30		/* seconds a session may be slowed down */
-#define HDR_EOL		"\r\n"		/* header lines as data.c writes them */
 
 static struct ps_msg	 ans;		/* too big for the stack */
 static int		 slept;		/* tarpit seconds so far */
 static int		 warned_nodns;
 
-static int
-trusted(const struct session *s)
+/* A peer in ournets, or one that authenticated: relaying allowed. */
+int
+rules_trusted(const struct session *s)
 {
 	return s->peer->trusted || s->authuser[0] != '\0';
 }
@@ -102,8 +102,8 @@ ask(struct session *s, uint32_t type, const struct ps_buf *b, uint32_t atype,
 }
 
 /* A destination domain we take mail for: policy.c's rule. */
-static int
-ourdomain(const struct session *s, const char *dom)
+int
+rules_ourdomain(const struct session *s, const char *dom)
 {
 	return policy_ourdomain(s->conf, &s->peer->local, dom);
 }
@@ -250,7 +250,7 @@ rules_helo(struct session *s, const char *name)
 	if (s->dialup)
 		return refuse_dialup(s);
 	tarpit_rejects(s);
-	if ((s->conf->norelay || s->conf->heloauth) && !trusted(s))
+	if ((s->conf->norelay || s->conf->heloauth) && !rules_trusted(s))
 		why = helo_check(s, name);
 	if (why == HELO_TEMPFAIL) {
 		log_info("policy addr=%s helo=\"%s\" action=tempfail reason=%s",
@@ -340,7 +340,7 @@ rules_mail(struct session *s)
 	if (s->dialup)
 		return refuse_dialup(s);
 	tarpit_rejects(s);
-	if (trusted(s))
+	if (rules_trusted(s))
 		return 0;
 	/* the blocked file was read before fork: this copy is the parent's */
 	a = policy_mail(s->conf, s->peer, 0, s->sender);
@@ -376,7 +376,7 @@ rules_rcpt(struct session *s, const char *rcpt)
 	if (s->dialup)
 		return refuse_dialup(s);
 	tarpit_rejects(s);
-	if (trusted(s))
+	if (rules_trusted(s))
 		return 0;
 	/* the parent applies the same rule to the commit (policy.c) */
 	if ((why = policy_relay(s->conf, s->peer, 0, rcpt)) != NULL) {
@@ -424,165 +424,6 @@ rules_data(struct session *s)
 		return refuse_dialup(s);
 	}
 	return 0;
-}
-
-/* smtpd.conf(5), norelay: an untrusted peer whose envelope sender claims our domain. */
-size_t
-rules_headers(struct session *s, char *buf, size_t sz)
-{
-	static const char	 tag[] = "X-warning: suspect envelope domain"
-	    HDR_EOL;
-	char			 dom[SMTP_PATHMAX + 1], e[SMTP_PATHMAX * 4 + 1];
-
-	if (!s->conf->norelay || trusted(s) || s->nullsender ||
-	    s->sender[0] == '\0' || sz < sizeof(tag))
-		return 0;
-	policy_addr_domain(s->sender, dom, sizeof(dom));
-	if (dom[0] == '\0')
-		strlcpy(dom, s->helo, sizeof(dom));
-	if (!ourdomain(s, dom))
-		return 0;
-	log_info("policy addr=%s domain=\"%s\" action=tag reason=spoofed-domain",
-	    s->peer->raddr, esc(e, sizeof(e), dom));
-	memcpy(buf, tag, sizeof(tag) - 1);
-	return sizeof(tag) - 1;
-}
-
-/*
- * The first address of a From: or Sender: value: the contents of the first
- * <...>, or else the first element with comments dropped; "" if none.
- */
-static void
-first_addr(const char *v, char *out, size_t outsz)
-{
-	const char	*p, *start = v;
-	size_t		 n = 0;
-	int		 depth = 0, quote = 0;
-
-	for (p = v; *p != '\0'; p++) {
-		if (*p == '\\' && p[1] != '\0')
-			p++;
-		else if (quote)
-			quote = *p != '"';
-		else if (*p == '"')
-			quote = 1;
-		else if (*p == '(')
-			depth++;
-		else if (*p == ')' && depth > 0)
-			depth--;
-		else if (depth == 0 && *p == ':')	/* a group's name */
-			start = p + 1;
-		else if (depth == 0 && (*p == '<' || *p == ',' || *p == ';'))
-			break;
-	}
-	if (*p == '<') {
-		for (p++; *p != '\0' && *p != '>' && n + 1 < outsz; p++)
-			out[n++] = *p;
-	} else {
-		for (depth = 0, quote = 0; start < p && n + 1 < outsz; start++) {
-			if (!quote && *start == '(')
-				depth++;
-			else if (!quote && *start == ')' && depth > 0)
-				depth--;
-			else if (depth == 0) {
-				if (*start == '"')
-					quote = !quote;
-				out[n++] = *start;
-			}
-		}
-	}
-	out[n] = '\0';
-	/* trim: a bare addr-spec is the first word left */
-	for (p = out; isspace((unsigned char)*p); p++)
-		;
-	memmove(out, p, strlen(p) + 1);
-	for (n = strlen(out); n > 0 && isspace((unsigned char)out[n - 1]); n--)
-		;
-	out[n] = '\0';
-}
-
-/*
- * Plan 9's masquerade(): does this address claim one of our domains?  An
- * @ address by what follows the last @, a bang path by its first element,
- * anything else by the HELO name.
- */
-static int
-masquerade(const struct session *s, const char *addr)
-{
-	char	dom[SMTP_PATHMAX + 1];
-	size_t	i;
-
-	if (*addr == '\0')
-		return 0;
-	policy_addr_domain(addr, dom, sizeof(dom));
-	if (strchr(addr, '@') == NULL && strchr(addr, '!') == NULL)
-		strlcpy(dom, s->helo, sizeof(dom));
-	for (i = 0; dom[i] != '\0'; i++)
-		dom[i] = tolower((unsigned char)dom[i]);
-	return dom[0] != '\0' && ourdomain(s, dom);
-}
-
-/*
- * smtpd.conf(5), norelay, the header checks (Plan 9's forgedheaderwarnings): each Sender:
- * whose first address claims our domain is tagged, and the first that
- * does not ends the check (a mailing list passing mail on); then each
- * From: that claims it.  hdr is the header as read, LF line ends.
- */
-size_t
-rules_headertags(struct session *s, const char *hdr, size_t len, char *buf,
-    size_t sz)
-{
-	static const char	 tsender[] = "X-warning: suspect Sender: domain"
-	    HDR_EOL, tfrom[] = "X-warning: suspect From: domain" HDR_EOL;
-	char			 v[2048], a[SMTP_PATHMAX + 1];
-	char			 e[SMTP_PATHMAX * 4 + 1];
-	const char		*p, *end = hdr + len, *nl, *tag;
-	size_t			 n = 0, vn, nlen;
-	int			 pass, sender;
-
-	if (!s->conf->norelay || trusted(s))
-		return 0;
-	for (pass = 0; pass < 2; pass++) {
-		for (p = hdr; p < end; p = nl) {
-			nl = memchr(p, '\n', end - p);
-			nl = nl == NULL ? end : nl + 1;
-			sender = strncasecmp(p, "sender", 6) == 0;
-			nlen = sender ? 6 : 4;
-			if ((pass == 0 && !sender) || (pass == 1 &&
-			    strncasecmp(p, "from", 4) != 0))
-				continue;
-			while (p + nlen < end && (p[nlen] == ' ' ||
-			    p[nlen] == '\t'))
-				nlen++;
-			if (p + nlen >= end || p[nlen] != ':')
-				continue;
-			/* the value, unfolded */
-			for (p += nlen + 1, vn = 0; p < end && vn + 1 < sizeof(v);
-			    p++) {
-				if (*p == '\n' && (p + 1 == end ||
-				    (p[1] != ' ' && p[1] != '\t')))
-					break;
-				v[vn++] = *p == '\n' || *p == '\r' ? ' ' : *p;
-			}
-			v[vn] = '\0';
-			first_addr(v, a, sizeof(a));
-			if (!masquerade(s, a)) {
-				if (sender)
-					return n;	/* a mailing list */
-				continue;
-			}
-			tag = sender ? tsender : tfrom;
-			if (n + strlen(tag) >= sz)
-				return n;
-			memcpy(buf + n, tag, strlen(tag));
-			n += strlen(tag);
-			log_info("policy addr=%s %s=\"%s\" action=tag "
-			    "reason=spoofed-domain", s->peer->raddr,
-			    sender ? "sender-field" : "from-field",
-			    esc(e, sizeof(e), a));
-		}
-	}
-	return n;
 }
 
 /* BLOCK and DELAY: the message was read; keep it (-s) and refuse it. */

@@ -207,10 +207,14 @@ int	 rules_helo(struct session *, const char *);	/* HELO/EHLO checks, -D tarpit 
 int	 rules_mail(struct session *);			/* s->sender set: blocked, -r */
 int	 rules_rcpt(struct session *, const char *);	/* relay control, greylisting */
 int	 rules_data(struct session *);			/* before 354: dial-up, deny */
-size_t	 rules_headers(struct session *, char *, size_t); /* X-warning: lines */
-size_t	 rules_headertags(struct session *, const char *, size_t, char *,
-	    size_t);		/* X-warning: lines from From:/Sender: */
 int	 rules_eom(struct session *);			/* final dot: block/delay/dump */
+int	 rules_trusted(const struct session *);		/* ournets, or AUTH */
+int	 rules_ourdomain(const struct session *, const char *);
+
+/* tags.c: norelay's X-warning: lines */
+size_t	 rules_headers(struct session *, char *, size_t); /* envelope sender */
+size_t	 rules_headertags(struct session *, const char *, size_t, char *,
+	    size_t);		/* From:/Sender: */
 
 /* tls.c (in smtpd-tls.so) and tlsfwd.c (in smtpd, forwarding to it) */
 int	 tls_setup(struct session *);		/* before the sandbox */
