@@ -90,7 +90,7 @@ SMTPD_SRCS =	smtpd/smtpd.c smtpd/conf.c smtpd/net.c smtpd/confcheck.c \
 		smtpd/session/rules.c smtpd/session/tags.c smtpd/session/tlsfwd.c \
 		deliver/maildir.c deliver/map.c
 # smtpd-tls.so: OpenSSL, loaded at STARTTLS (smtpd/tlsmod.c)
-TLSMOD_SRCS =	smtpd/session/tls.c smtpd/priv/tls.c \
+TLSMOD_SRCS =	smtpd/session/tls.c smtpd/session/tlskey.c smtpd/priv/tls.c \
 		smtpd/tlstest.c
 TLSMOD_OBJS =	${TLSMOD_SRCS:.c=.pic.o}
 SMTP_SRCS =	smtp/smtp.c smtp/conf.c smtp/mx.c smtp/dial.c smtp/client.c \
@@ -132,8 +132,10 @@ smtpd/smtpd: ${SMTPD_OBJS} privsep/libprivsep.a
 SMTPD_HDRS =	smtpd/smtpd.h smtpd/priv/priv.h smtpd/session/session.h \
 		privsep/privsep.h privsep/log.h
 ${TLSMOD_OBJS}: ${SMTPD_HDRS}
-smtpd/session/tls.pic.o: smtpd/session/tls.c
+smtpd/session/tls.pic.o: smtpd/session/tls.c smtpd/session/tlskey.h
 	${CC} ${ALL_CPPFLAGS} ${ALL_CFLAGS} -fPIC -c smtpd/session/tls.c -o $@
+smtpd/session/tlskey.pic.o: smtpd/session/tlskey.c smtpd/session/tlskey.h
+	${CC} ${ALL_CPPFLAGS} ${ALL_CFLAGS} -fPIC -c smtpd/session/tlskey.c -o $@
 smtpd/priv/tls.pic.o: smtpd/priv/tls.c
 	${CC} ${ALL_CPPFLAGS} ${ALL_CFLAGS} -fPIC -c smtpd/priv/tls.c -o $@
 smtpd/tlstest.pic.o: smtpd/tlstest.c

@@ -6,7 +6,8 @@
 
 tls_certs || exit 1
 if [ "$BIN" = "$TOP" ]; then
-	make -C "$TOP" smtpd/priv/tls.pic.o smtpd/session/tls.pic.o privsep/libprivsep.a >"$T/make.log" 2>&1 ||
+	make -C "$TOP" smtpd/priv/tls.pic.o smtpd/session/tls.pic.o \
+	    smtpd/session/tlskey.pic.o privsep/libprivsep.a >"$T/make.log" 2>&1 ||
 	    { fail "make smtpd/priv/tls.pic.o"; exit 1; }
 fi
 cc=${CC:-cc}; san=
@@ -16,7 +17,8 @@ fi
 pkg=$(pkg-config --cflags --libs libbsd-overlay libssl libcrypto)
 # shellcheck disable=SC2086
 $cc -std=gnu11 -D_GNU_SOURCE -g -O1 -Wall $san -I"$TOP/privsep" -I"$TOP/smtpd" \
-    -o "$T/signtest" "$TLSDIR/signtest.c" "$BIN/smtpd/priv/tls.pic.o" "$BIN/smtpd/session/tls.pic.o" \
+    -o "$T/signtest" "$TLSDIR/signtest.c" "$BIN/smtpd/priv/tls.pic.o" \
+    "$BIN/smtpd/session/tls.pic.o" "$BIN/smtpd/session/tlskey.pic.o" \
     "$BIN/privsep/libprivsep.a" $pkg >"$T/cc.log" 2>&1 ||
     { fail "compile signtest"; sed 's/^/#   /' "$T/cc.log" | head; exit 1; }
 for k in rsa ec; do
