@@ -90,7 +90,7 @@ sandbox_parent(const struct sandbox_path *paths, size_t npaths, int flags)
 		fatal("unveil");
 	/*
 	 * recvfd: a descriptor the child sends is received and refused
-	 * (parent.c), not a pledge violation that takes the parent down.
+	 * (smtpd/priv/loop.c), not a pledge violation that takes the parent down.
 	 */
 	(void)strlcpy(promises, "stdio rpath wpath cpath fattr flock sendfd "
 	    "recvfd proc", sizeof(promises));

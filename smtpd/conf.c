@@ -381,7 +381,7 @@ set_keyword(struct conf *c, const struct keyword *k, char **w, int n,
 			if (strlist_add(&c->mailerargs, w[i]) == -1)
 				fatal("conf");
 		return 0;
-	case K_AUTHFAIL:	/* "authfail N SECONDS" (authpriv.c) */
+	case K_AUTHFAIL:	/* "authfail N SECONDS" (priv/auth.c) */
 		if (n != 2 || parse_num(w[0], K_INT, &v) == -1 ||
 		    v < k->min || v > k->max ||
 		    parse_num(w[1], K_SECS, &secs) == -1 ||

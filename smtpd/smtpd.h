@@ -262,7 +262,7 @@ enum smtpd_ps_type {
 #define AUTH_TEMPFAIL	2	/* ours, not the client's: 454 4.7.0 (RFC 4954 6) */
 #define AUTH_LIMITED	3	/* authfail: too many failures from this address: 454 */
 
-/* PS_SIGN_REQ keytype and padding (tls.c, tlspriv.c) */
+/* PS_SIGN_REQ keytype and padding (session/tls.c, priv/tls.c) */
 #define SIGN_PROBE	0	/* no signature: answer ok, SHA-256 of the key's SPKI */
 #define SIGN_RSA	1
 #define SIGN_EC		2

@@ -18,21 +18,21 @@
  * OpenSSL is only needed when a client says STARTTLS, yet loading it
  * costs more than the rest of a connection (the relocations of libssl
  * and libcrypto, library and context set-up, the certificate and the
- * key).  So tls.c and tlspriv.c live in smtpd-tls.so, beside the smtpd
- * binary (or in LIBEXECDIR/upas), and a session pays for them only at
- * STARTTLS.  The session child is chrooted and sealed by then and can
- * load nothing, and the parent has given up root, so with a certificate
- * smtpd.c forks a second child at connect, as root, before the split:
- * it waits on its socketpair and loads nothing.  At STARTTLS the session
- * child asks the parent (PS_TLS_REQ, p_tls in priv/tlsfwd.c); the parent loads the
- * module and the key, says yes, waits for that child to exit, and wakes
- * the waiting one, which loads the module, the certificate and the
- * context, drops privileges, seals itself, says 220 and runs the rest of
- * the session under TLS (session_run).  It was forked before the parent
- * read the key, so the key is never in its memory.  A session that never
- * says STARTTLS costs one more fork.  These are also the entry points
- * the rest of smtpd calls (session/tlsfwd.c, priv/tlsfwd.c); each
- * forwards to the module.
+ * key).  So session/tls.c and priv/tls.c live in smtpd-tls.so, beside
+ * the smtpd binary (or in LIBEXECDIR/upas), and a session pays for them
+ * only at STARTTLS.  The session child is chrooted and sealed by then and
+ * can load nothing, and the parent has given up root, so with a
+ * certificate smtpd.c forks a second child at connect, as root, before
+ * the split: it waits on its socketpair and loads nothing.  At STARTTLS
+ * the session child asks the parent (PS_TLS_REQ, p_tls in
+ * priv/tlsfwd.c); the parent loads the module and the key, says yes,
+ * waits for that child to exit, and wakes the waiting one, which loads
+ * the module, the certificate and the context, drops privileges, seals
+ * itself, says 220 and runs the rest of the session under TLS
+ * (session_run).  It was forked before the parent read the key, so the
+ * key is never in its memory.  A session that never says STARTTLS costs
+ * one more fork.  These are also the entry points the rest of smtpd
+ * calls (session/tlsfwd.c, priv/tlsfwd.c); each forwards to the module.
  */
 
 #include <sys/types.h>

@@ -15,7 +15,7 @@
  */
 
 /*
- * The parent's signer (tlspriv.c) as a hostile child sees it: what it
+ * The parent's signer (smtpd/priv/tls.c) as a hostile child sees it: what it
  * signs, what it refuses, and the per-connection limit.
  * Usage: signtest rsa|ec CERT KEY.  Prints ok / not ok lines.
  */

@@ -41,7 +41,7 @@ struct parent {
 	char		 chal[SMTP_DOMAINMAX + 64];	/* the CRAM-MD5 challenge given, or "" */
 	int		 signs;		/* PS_SIGN_REQ this connection */
 	int		 keyfd;		/* TLS private key, opened as root, read after fork */
-	void		*tlskey;	/* tlspriv.c's loaded key */
+	void		*tlskey;	/* tls.c's loaded key */
 	int		 dumpfd;	/* dumpdir, opened as root */
 	int		 greyfd;	/* greydir, opened as root */
 	int		 nmsg;

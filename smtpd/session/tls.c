@@ -60,7 +60,7 @@
  * OpenSSL 3 (Linux, FreeBSD base) and LibreSSL (OpenBSD base).  Where
  * LibreSSL lacks a call: no SSL_CTX_set1_sigalgs_list(3), so the client's
  * list decides, and a SHA-1 signature is refused by the parent all the
- * same (tlspriv.c), failing that handshake; SSL_OP_NO_CLIENT_RENEGOTIATION
+ * same (priv/tls.c), failing that handshake; SSL_OP_NO_CLIENT_RENEGOTIATION
  * refuses what a server can be asked to renegotiate; and no read-ahead (the
  * default) leaves nothing unprocessed beyond SSL_pending(3)'s bytes, which
  * is what SSL_has_pending(3) adds in OpenSSL.
