@@ -49,15 +49,6 @@
 #include "sandbox.h"
 #include "sandbox_int.h"
 
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SANDBOX_LAX	1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__) && !defined(SANDBOX_LAX)
-#define SANDBOX_LAX	1
-#endif
-
 #if defined(__x86_64__)
 #define SECCOMP_ARCH	AUDIT_ARCH_X86_64
 #elif defined(__aarch64__)

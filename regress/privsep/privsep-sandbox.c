@@ -45,16 +45,6 @@
 
 static struct ps_msg	m;
 
-/* As in sandbox_seccomp.c: sanitizer builds get EPERM for clone. */
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SANDBOX_LAX	1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__) && !defined(SANDBOX_LAX)
-#define SANDBOX_LAX	1
-#endif
-
 static void
 mkdir_mode(const char *p, mode_t mode, uid_t uid)
 {
