@@ -49,10 +49,11 @@
 #	dane-tabad.test	 MX mx-tabad.test 127.0.0.17  TLSA 2 1 1 CA, name not in cert
 #	dane-unus.test	 MX mx-unus.test  127.0.0.18  TLSA 0 0 1 and 3 1 255 only
 #   MTA-STS (RFC 8461; regress/smtp/t-sts.sh serves the policies over HTTPS
-#   on 127.0.0.40:443 and SMTP on $DANE_PORT):
-#	mta-sts.sts-*.test  A 127.0.0.40 (sts-enf, sts-out, sts-bad, sts-self,
-#			 sts-testing, sts-plain, sts-dane, sts-redir, sts-type): the policy
-#			 server; _mta-sts.<d> TXT
+#   on $STS_HTTPS_ADDR:443 and SMTP on $DANE_PORT):
+#	mta-sts.sts-*.test  A $STS_HTTPS_ADDR (default 127.0.0.40) for sts-enf,
+#			 sts-out, sts-bad, sts-self, sts-testing, sts-plain,
+#			 sts-dane, sts-redir, sts-type: the policy server;
+#			 _mta-sts.<d> TXT
 #			 "v=STSv1; id=20260101a;" for each of them
 #	sts-enf.test	 MX mx-sts1.test    127.0.0.41
 #	sts-out.test	 MX mx-sts-out.test 127.0.0.42
@@ -261,7 +262,7 @@ servfail.test.	IN NS ns.test.
 EOZ
 	for _sts in sts-enf sts-out sts-bad sts-self sts-testing sts-plain \
 	    sts-dane sts-redir sts-type; do
-		printf 'mta-sts.%s.test.\tIN A 127.0.0.40\n' $_sts
+		printf 'mta-sts.%s.test.\tIN A %s\n' $_sts "${STS_HTTPS_ADDR:-127.0.0.40}"
 		printf '_mta-sts.%s.test.\tIN TXT "v=STSv1; id=20260101a;"\n' $_sts
 	done
 	i=2

@@ -2,7 +2,7 @@
 # MTA-STS (RFC 8461) end to end: the test DNS (regress/dns/dns.sh) serves
 # the _mta-sts TXT, MX and A records; a real HTTPS server (Python's
 # http.server over TLS, regress/smtp/stshttps.py) serves the policies on
-# 127.0.0.40:443 with a certificate from the tests' CA; a real Postfix takes
+# port 443 of an address of its own in 127/8 with a certificate from the tests' CA; a real Postfix takes
 # the mail over STARTTLS on $DANE_PORT (127.0.0.10 for DANE, .41 .42 .43).
 # The client caches the policies in a state directory (smtp.conf stsdir).
 . "${UPAS_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/regress/lib.sh"
@@ -11,9 +11,18 @@
 
 if [ ! -x "$SMTP" ]; then skip "MTA-STS" "no $SMTP"; exit 0; fi
 if ! command -v python3 >/dev/null 2>&1; then skip "MTA-STS" "no python3"; exit 0; fi
-if ss -Hltn 'sport = :443' 2>/dev/null | grep -q '127\.0\.0\.40:443\|\*:443\|0\.0\.0\.0:443'; then
-	skip "MTA-STS" "127.0.0.40:443 is taken"; exit 0
+# The policy server must listen on port 443: an address of its own in
+# 127/8 for each run, so that runs in other trees do not meet.
+if ss -Hltn 'sport = :443' 2>/dev/null | grep -q '\*:443\|0\.0\.0\.0:443'; then
+	skip "MTA-STS" "port 443 is taken on every address"; exit 0
 fi
+i=0
+while [ $i -lt 20 ]; do
+	STS_HTTPS_ADDR=127.$(( $(od -An -N1 -tu1 /dev/urandom) % 200 + 20 )).$(( $(od -An -N1 -tu1 /dev/urandom) % 250 + 1 )).40
+	ss -Hltn 'sport = :443' 2>/dev/null | grep -q "$STS_HTTPS_ADDR:443" || break
+	i=$((i + 1))
+done
+export STS_HTTPS_ADDR
 dns_start "$T" || { fail "test DNS did not start"; exit 0; }
 P=$DANE_PORT
 
@@ -41,7 +50,7 @@ pol() {	# domain mode mx...: the policy served for mta-sts.<domain>
 pol sts-enf.test enforce mx-sts1.test
 pol sts-out.test enforce mx-sts1.test '*.example.net'
 pol sts-bad.test enforce mx-sts-bad.test
-pol sts-self.test enforce mx-sts-self.test
+pol sts-self.test enforce '*.test'
 pol sts-testing.test testing mx-sts1.test
 pol sts-plain.test testing mx-sts-plain.test
 pol sts-dane.test enforce mx-sts1.test
@@ -53,7 +62,7 @@ echo "text/html" > "$W/mta-sts.sts-type.test.type"
 
 HLOG=$T/https.log; : > "$HLOG"
 https_start() {
-	python3 "$TOP/regress/smtp/stshttps.py" 127.0.0.40 443 "$T/https.chain" \
+	python3 "$TOP/regress/smtp/stshttps.py" "$STS_HTTPS_ADDR" 443 "$T/https.chain" \
 	    "$T/https.key" "$W" "$HLOG" >"$T/https.out" 2>&1 &
 	HTTPS_PID=$!
 	bg_track $HTTPS_PID
@@ -172,6 +181,8 @@ else
 	else fail "enforce: a certificate from an unknown CA defers (exit 75)"; fi
 	expect "enforce: the reason is the certificate, 4.7.5" \
 	    "rcpt r$n@sts-self.test: 451 4.7.5 MTA-STS: .*(certificate|verif|issuer)" "$(rline)"
+	expect "enforce: mx-sts-self.test matched the pattern *.test" \
+	    'trying mx-sts-self.test\[127.0.0.44\]:[0-9]+ policy=mta-sts' "$(out)"
 	# without MTA-STS the same server gets it (opportunistic TLS)
 	grep -v '^stsdir' "$T/smtp.conf" > "$T/nosts.conf"
 	n=$((n + 1))
@@ -237,7 +248,7 @@ if [ "$(uname -s)" = Linux ]; then
 	    "net!sts-redir.test!$P" a@src.test "r$n@sts-redir.test" >"$T/out.$n" 2>&1 &
 	spid=$!
 	i=0
-	while [ $i -lt 50 ] && ! ss -Htn 'dst 127.0.0.40:443' 2>/dev/null | grep -q ESTAB; do
+	while [ $i -lt 50 ] && ! ss -Htn "dst $STS_HTTPS_ADDR:443" 2>/dev/null | grep -q ESTAB; do
 		sleep 0.1; i=$((i + 1))
 	done
 	# timeout(1), then smtp, then its writer
