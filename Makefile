@@ -190,7 +190,20 @@ test: deps
 # (regress/bsd/t-bsd.sh) when that folder exists and clang is installed.
 SYSROOTS ?=	../shared/sysroots
 check-bsd:
-	BSD_WARN="${WARN}" sh regress/bsd/t-bsd.sh ${SYSROOTS}
+	sh regress/bsd/t-bsd.sh ${SYSROOTS}
+
+# The compiler flags this Makefile uses on OS (make -s print-bsdflags
+# OS=OpenBSD), for t-bsd.sh, which cannot run the probes above against a
+# sysroot (they link): the hardening flags are the ones the probes find
+# with the base compiler there (clang; FORTIFY in FreeBSD's libc only).
+# The pkg-config parts are left out: they name the build host's folders.
+BSD_HARDEN !=	case "${OS}" in \
+		    FreeBSD) echo -fstack-protector-strong -fPIE -D_FORTIFY_SOURCE=2 ;; \
+		    *) echo -fstack-protector-strong -fPIE ;; esac
+print-bsdflags:
+	@echo -std=gnu11 ${OPT} ${WARN} ${BSD_HARDEN} -D_GNU_SOURCE -Iprivsep \
+	    ${BSD_CFLAGS} -DSYSCONFDIR=\"${SYSCONFDIR}\" \
+	    -DLOCALSTATEDIR=\"${LOCALSTATEDIR}\" -DLIBEXECDIR=\"${LIBEXECDIR}\"
 
 # The same sources built with ASan+UBSan in obj-asan/, for regress/run -a.
 asan:
@@ -284,5 +297,5 @@ clean:
 	rm -f ${PROGS} ${PRIVSEP_OBJS} ${SMTPD_OBJS} ${SMTP_OBJS} ${DELIVER_OBJS} ${TLSMOD_OBJS} ${RUNQ_OBJS} \
 	    privsep/libprivsep.a
 
-.PHONY: all deps run test check-bsd asan fuzz bench lint install uninstall clean
+.PHONY: all deps run test check-bsd print-bsdflags asan fuzz bench lint install uninstall clean
 

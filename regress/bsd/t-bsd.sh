@@ -6,8 +6,7 @@
 # end's): nothing is linked or run.  One line per file and target:
 #   ok - openbsd smtpd/session/session.c
 # Usage: t-bsd.sh [sysroots-dir]  (default: $SYSROOTS, else ../shared/sysroots)
-# Environment: BSD_WARN, the Makefile's warning flags (make check-bsd
-# passes them).
+# The flags are the Makefile's (make -s print-bsdflags OS=OpenBSD).
 cd "${UPAS_TOP:-$(dirname "$0")/../..}" || exit 1
 top=$(pwd)
 dir=${1:-${SYSROOTS:-../shared/sysroots}}
@@ -16,8 +15,6 @@ case "${UPAS_BIN:-}" in
 	echo "skip - BSD compile check # once is enough: not in the ASan pass"
 	exit 0 ;;
 esac
-warn=${BSD_WARN:--Wall -Wextra -Werror -Wshadow -Wpointer-arith \
--Wmissing-prototypes -Wstrict-prototypes -Wno-unused-parameter}
 if [ ! -d "$dir" ] || [ ! -x "$dir/bsd-cc" ]; then
 	echo "skip - BSD compile check # no sysroots at $dir (SYSROOTS=dir)"
 	exit 0
@@ -59,17 +56,20 @@ srcs=$(ls privsep/*.c smtpd/*.c smtpd/priv/*.c smtpd/session/*.c smtp/*.c \
 PORTS_HEADERS="idn2.h"
 fail=0
 for os in openbsd freebsd; do
-	# as the Makefile has it on that system: no libbsd; base's libtls
-	# (FreeBSD: security/libretls's) and libssl, unbound from packages
-	# in /usr/local (bsd-cc searches its include folder last); the
-	# hardening flags its probes find there (FORTIFY: FreeBSD's libc has
-	# it, OpenBSD's not)
-	fortify=
-	[ "$os" = freebsd ] && fortify=-D_FORTIFY_SOURCE=2
-	flags="-std=gnu11 -O2 $warn -fstack-protector-strong -fPIE \
-	    -D_GNU_SOURCE -Iprivsep -DSYSCONFDIR=\"/usr/local/etc\" \
-	    -DLOCALSTATEDIR=\"/var\" -DLIBEXECDIR=\"/usr/local/libexec\" \
-	    $fortify"
+	# as the Makefile has it on that system (one list: its
+	# print-bsdflags): no libbsd; base's libtls (FreeBSD:
+	# security/libretls's) and libssl, unbound from packages in
+	# /usr/local (bsd-cc searches its include folder last)
+	case $os in
+	openbsd) OS=OpenBSD ;;
+	freebsd) OS=FreeBSD ;;
+	esac
+	if ! flags=$(${MAKE:-make} -s -C "$top" print-bsdflags OS=$OS) ||
+	    [ -z "$flags" ]; then
+		echo "not ok - $os: make print-bsdflags OS=$OS"
+		fail=1
+		continue
+	fi
 	for f in $srcs; do
 		# headers of packages (ports) that the sysroots do not stand in for
 		miss=
