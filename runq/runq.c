@@ -22,11 +22,24 @@
  * and by smtpd, detached, for the entry it has just queued.
  *
  *	runq [-f] [-C file] [-n n] [ID ...]	deliver what is due (-f: all)
+ *	runq -s [-C file] ID			as smtpd starts it (below)
  *	runq -l [-C file]			list the queue
  *	runq -d ID [-C file]			delete an entry
+ *
+ * -s: a burst of mail must not start a runner per message.  At most
+ * maxrunq (smtpd.conf) runners started by smtpd run at once, each holding
+ * one of the slots: flock(2) on .runq.0 ... in the queue directory (the
+ * scan skips dot files), released by the kernel however runq ends.  One
+ * that finds no slot free exits at once, and smtpd does not even start
+ * one then (qf_slot).  A runner delivers its entry, then every entry
+ * that is due and that it has not looked at yet, one at a time, until it
+ * finds none; then it lets its slot go and looks once more.  An entry
+ * whose runner found no slot was in the queue before some runner let its
+ * slot go, and that runner's last look finds it: none is left behind.
  */
 
 #include <sys/types.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -52,7 +65,7 @@ static struct conf	conf;
 static void __attribute__((noreturn))
 usage(void)
 {
-	(void)fprintf(stderr, "usage: runq [-fl] [-C file] [-d id] [-n jobs] "
+	(void)fprintf(stderr, "usage: runq [-fls] [-C file] [-d id] [-n jobs] "
 	    "[id ...]\n");
 	exit(64);
 }
@@ -146,16 +159,18 @@ due(struct runq *rq, const char *id)
 	return yes;
 }
 
-static void
+/* Returns how many entries it started. */
+static size_t
 run(struct runq *rq, char **ids, size_t n, int maxjobs, int all)
 {
-	size_t	i;
+	size_t	i, started = 0;
 	int	running = 0, status;
 	pid_t	pid;
 
 	for (i = 0; i < n; i++) {
 		if (!all && !due(rq, ids[i]))
 			continue;
+		started++;
 		while (running >= maxjobs) {
 			if (wait(&status) == -1 && errno != EINTR)
 				break;
@@ -173,6 +188,118 @@ run(struct runq *rq, char **ids, size_t n, int maxjobs, int all)
 	}
 	while (running > 0 && (wait(&status) != -1 || errno == EINTR))
 		running--;
+	return started;
+}
+
+/*
+ * One of the max runner slots (runq -s): .runq.0 ... in the queue
+ * directory, held by flock(2) until the descriptor is closed or the
+ * process ends.  Returns the descriptor, or -1 when every slot is held.
+ */
+static int
+qf_slot(int dfd, int max)
+{
+	char	name[32];
+	int	i, fd;
+
+	for (i = 0; i < max; i++) {
+		(void)snprintf(name, sizeof(name), ".runq.%d", i);
+		if ((fd = openat(dfd, name, O_RDONLY | O_CREAT | O_NOFOLLOW |
+		    O_CLOEXEC, 0600)) == -1)
+			continue;
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return fd;
+		(void)close(fd);
+	}
+	return -1;
+}
+
+/* The IDs a -s runner has looked at, sorted for bsearch. */
+struct seen {
+	char	**v;
+	size_t	  n;
+};
+
+static int
+seen_has(const struct seen *sn, const char *id)
+{
+	return sn->n > 0 && bsearch(&id, sn->v, sn->n, sizeof(*sn->v),
+	    idcmp) != NULL;
+}
+
+static void
+seen_add(struct seen *sn, char **ids, size_t n)
+{
+	char	**nv;
+	size_t	  i;
+
+	if (n == 0)
+		return;
+	if ((nv = reallocarray(sn->v, sn->n + n, sizeof(*nv))) == NULL)
+		fatal("seen");
+	sn->v = nv;
+	for (i = 0; i < n; i++)
+		if ((sn->v[sn->n++] = strdup(ids[i])) == NULL)
+			fatal("seen");
+	qsort(sn->v, sn->n, sizeof(*sn->v), idcmp);
+}
+
+/*
+ * The entries of the queue this runner has not looked at; each is looked
+ * at once.  deliver: run those that are due, and return how many; else
+ * only count the due ones.
+ */
+static size_t
+sweep(struct runq *rq, struct seen *sn, int deliver)
+{
+	char	**ids, **fresh;
+	size_t	  n, i, k = 0, got = 0;
+
+	rq->now = time(NULL);
+	ids = scan(rq, &n);
+	if ((fresh = calloc(n + 1, sizeof(*fresh))) == NULL)
+		fatal("sweep");
+	for (i = 0; i < n; i++)
+		if (!seen_has(sn, ids[i]))
+			fresh[k++] = ids[i];
+	if (deliver) {
+		seen_add(sn, fresh, k);
+		got = run(rq, fresh, k, 1, 0);
+	} else
+		for (i = 0; i < k; i++)
+			got += due(rq, fresh[i]);
+	for (i = 0; i < n; i++)
+		free(ids[i]);
+	free(ids);
+	free(fresh);
+	return got;
+}
+
+/* -s: one of the runners smtpd starts (see the top of this file). */
+static void
+burst(struct runq *rq, char **ids, size_t n, int max)
+{
+	struct seen	sn = { NULL, 0 };
+	size_t		i;
+	int		slot;
+
+	if ((slot = qf_slot(rq->qfd, max)) == -1) {
+		log_debug("all %d runners busy: they take %s", max, ids[0]);
+		return;
+	}
+	seen_add(&sn, ids, n);
+	(void)run(rq, ids, n, 1, 1);
+	for (;;) {
+		while (sweep(rq, &sn, 1) > 0)
+			;
+		(void)close(slot);
+		if (sweep(rq, &sn, 0) == 0 ||
+		    (slot = qf_slot(rq->qfd, max)) == -1)
+			break;
+	}
+	for (i = 0; i < sn.n; i++)
+		free(sn.v[i]);
+	free(sn.v);
 }
 
 static void
@@ -194,15 +321,16 @@ main(int argc, char *argv[])
 	const char	*path = SMTPD_CONF, *del = NULL, *errstr;
 	char		 err[512], **ids;
 	size_t		 n, i;
-	int		 ch, list = 0, maxjobs = 4, logfd, rv;
+	int		 ch, list = 0, maxjobs = 4, logfd, rv, sflag = 0;
 
 	memset(&rq, 0, sizeof(rq));
-	while ((ch = getopt(argc, argv, "C:d:fln:")) != -1) {
+	while ((ch = getopt(argc, argv, "C:d:fln:s")) != -1) {
 		switch (ch) {
 		case 'C': path = optarg; break;
 		case 'd': del = optarg; break;
 		case 'f': rq.force = 1; break;
 		case 'l': list = 1; break;
+		case 's': sflag = 1; break;
 		case 'n':
 			maxjobs = strtonum(optarg, 1, RQ_MAXJOBS, &errstr);
 			if (errstr != NULL)
@@ -213,7 +341,8 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if ((list || del != NULL) && argc > 0)
+	if (((list || del != NULL) && argc > 0) || (sflag && (argc == 0 ||
+	    list || del != NULL)))
 		usage();
 	log_init("runq", LOG_TO_SYSLOG | (isatty(2) ? LOG_TO_STDERR : 0), 0);
 	log_procinit("runq");
@@ -244,7 +373,10 @@ main(int argc, char *argv[])
 		for (i = 0; i < (size_t)argc; i++)
 			if (!qf_idok(argv[i]))
 				fatalx("bad queue id %s", argv[i]);
-		run(&rq, argv, argc, maxjobs, 1);
+		if (sflag)
+			burst(&rq, argv, argc, 4);
+		else
+			(void)run(&rq, argv, argc, maxjobs, 1);
 		routes_free(&rq.routes);
 		return 0;
 	}
@@ -255,7 +387,7 @@ main(int argc, char *argv[])
 		if (n == 0)
 			printf("queue is empty\n");
 	} else
-		run(&rq, ids, n, maxjobs, rq.force);
+		(void)run(&rq, ids, n, maxjobs, rq.force);
 	for (i = 0; i < n; i++)
 		free(ids[i]);
 	free(ids);

@@ -1,19 +1,19 @@
 #!/usr/bin/env python3
 # inner.py PORT RECORD [--p451rcpt P] [--p451data P] [--quitdelay S] [--seed N]
-#	[--times FILE]
+#	[--times FILE] [--datadelay S]
 # A small inner SMTP server for the queue tests.  For every message it
 # accepts it appends "message-id recipient" to RECORD, fsyncs, and only
 # then answers 250 (so RECORD says what the server took, even when the
 # client is killed before it reads the 250).  With --times it also
 # appends "message-id recipient seconds" (the wall clock of that commit)
 # to FILE.  It may answer 451 at RCPT or after the data, at random, and
-# wait before answering QUIT.
+# wait before answering after the data or before answering QUIT.
 import os, random, re, socket, sys, threading, time
 
 args = sys.argv[1:]
 port, record = int(args[0]), args[1]
 opt = {"--p451rcpt": 0.0, "--p451data": 0.0, "--quitdelay": 0.0, "--seed": None,
-       "--times": None}
+       "--times": None, "--datadelay": 0.0}
 i = 2
 while i < len(args):
     a = args[i]
@@ -60,6 +60,7 @@ def handle(c):
                 data += l
             if not l:
                 return
+            time.sleep(opt["--datadelay"])
             m = re.search(rb"^Message-ID:\s*(<[^>]*>)", data, re.I | re.M)
             mid = m.group(1).decode() if m else "<none>"
             with lock:
