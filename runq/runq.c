@@ -191,29 +191,6 @@ run(struct runq *rq, char **ids, size_t n, int maxjobs, int all)
 	return started;
 }
 
-/*
- * One of the max runner slots (runq -s): .runq.0 ... in the queue
- * directory, held by flock(2) until the descriptor is closed or the
- * process ends.  Returns the descriptor, or -1 when every slot is held.
- */
-static int
-qf_slot(int dfd, int max)
-{
-	char	name[32];
-	int	i, fd;
-
-	for (i = 0; i < max; i++) {
-		(void)snprintf(name, sizeof(name), ".runq.%d", i);
-		if ((fd = openat(dfd, name, O_RDONLY | O_CREAT | O_NOFOLLOW |
-		    O_CLOEXEC, 0600)) == -1)
-			continue;
-		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-			return fd;
-		(void)close(fd);
-	}
-	return -1;
-}
-
 /* The IDs a -s runner has looked at, sorted for bsearch. */
 struct seen {
 	char	**v;
@@ -374,7 +351,7 @@ main(int argc, char *argv[])
 			if (!qf_idok(argv[i]))
 				fatalx("bad queue id %s", argv[i]);
 		if (sflag)
-			burst(&rq, argv, argc, 4);
+			burst(&rq, argv, argc, conf.maxrunq);
 		else
 			(void)run(&rq, argv, argc, maxjobs, 1);
 		routes_free(&rq.routes);

@@ -88,6 +88,7 @@ static const struct keyword keywords[] = {
 	{ "maxhops",		K_INT,	F(maxhops),	1, 1000, 0 },
 	{ "maxqueuetime",	K_SECS,	F(maxqueuetime), 1, 365 * DAY, 0 },
 	{ "maxrcpt",		K_SIZE,	F(maxrcpt),	100, 100000, 0 },
+	{ "maxrunq",		K_INT,	F(maxrunq),	1, 64, 0 },
 	{ "maxsize",		K_SIZE,	F(maxsize),	1024, 1LL << 32, 0 },
 	{ "messagetimeout",	K_SECS,	F(messagetimeout), 1, DAY, 0 },
 	{ "nohelocheck",	K_BOOL,	F(nohelocheck),	0, 0, 0 },
@@ -157,6 +158,7 @@ conf_defaults(struct conf *c)
 	(void)strlcpy(c->runq, SMTPD_RUNQ, sizeof(c->runq));
 	(void)strlcpy(c->smtp, SMTPD_SMTP, sizeof(c->smtp));
 	c->maxqueuetime = 5 * 86400;	/* RFC 5321 4.5.4.1: 4-5 days */
+	c->maxrunq = 4;			/* runq -s: one per core and some */
 	c->maxsize = 35 * 1024 * 1024;
 	c->maxrcpt = 100;		/* RFC 5321 4.5.3.1.8: at least 100 */
 	c->authfailmax = 10;		/* AUTH failures per address an hour */

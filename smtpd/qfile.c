@@ -28,6 +28,7 @@
  */
 
 #include <sys/types.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -234,4 +235,27 @@ qf_free(struct qent *q)
 	free(q->r);
 	q->r = NULL;
 	q->n = 0;
+}
+
+/*
+ * One of the max runner slots (runq -s): .runq.0 ... in the queue
+ * directory, held by flock(2) until the descriptor is closed or the
+ * process ends.  Returns the descriptor, or -1 when every slot is held.
+ */
+int
+qf_slot(int dfd, int max)
+{
+	char	name[32];
+	int	i, fd;
+
+	for (i = 0; i < max; i++) {
+		(void)snprintf(name, sizeof(name), ".runq.%d", i);
+		if ((fd = openat(dfd, name, O_RDONLY | O_CREAT | O_NOFOLLOW |
+		    O_CLOEXEC, 0600)) == -1)
+			continue;
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return fd;
+		(void)close(fd);
+	}
+	return -1;
 }

@@ -61,6 +61,7 @@ int	 qf_write(int, const struct qent *, char *, size_t);
 int	 qf_read(int, const char *, struct qent *, char *, size_t);
 void	 qf_free(struct qent *);
 int	 qf_fsyncdir(int);
+int	 qf_slot(int, int);		/* runq -s: a runner's slot, or -1 */
 void	 qf_clean(char *, const char *, size_t);	/* one printable line */
 
 #endif /* QFILE_H */

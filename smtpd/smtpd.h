@@ -151,6 +151,7 @@ struct conf {
 	char		 runq[CONF_PATHMAX];	/* runq: the queue runner */
 	char		 smtp[CONF_PATHMAX];	/* smtp: the client runq runs */
 	int		 maxqueuetime;		/* maxqueuetime: then a bounce */
+	int		 maxrunq;		/* maxrunq: runners smtpd starts, at once */
 
 	size_t		 maxsize;		/* maxsize: octets, SIZE */
 	size_t		 maxrcpt;		/* maxrcpt: >= 100 */

@@ -20,8 +20,11 @@
  * only once the entry is durable: ID.d written and fsynced, ID.c written
  * and fsynced, both renamed into place, the directory fsynced (qfile.c).
  * The parent runs as the mail user here, so the queue belongs to it.
- * Then runq is started, detached, for this entry, so that the mail moves
- * within seconds; cron or a timer runs it for everything else.
+ * Then runq -s is started, detached, for this entry, so that the mail
+ * moves within seconds, unless maxrunq runners are at work already: they
+ * take this entry when they are done with theirs (runq.c), so a burst of
+ * mail does not fork a runner per message.  Cron or a timer runs runq for
+ * the retries.
  */
 
 #include <sys/types.h>
@@ -96,17 +99,25 @@ write_data(struct parent *p, const char *id)
 	return 0;
 }
 
-/* runq for this entry, in its own session, not waited for. */
-static void
+/*
+ * runq -s for this entry, in its own session, not waited for, when one of
+ * the maxrunq slots is free (qf_slot; runq takes one itself, or leaves at
+ * once if another took it meanwhile).  Says what it did, for the log.
+ */
+static const char *
 start_runq(struct parent *p, const char *id)
 {
-	char	*argv[6];
+	char	*argv[7];
 	int	 n = 0, fd, status;
 	pid_t	 pid;
 
 	if (p->conf->runq[0] == '\0' || access(p->conf->runq, X_OK) == -1)
-		return;
+		return "none";
+	if ((fd = qf_slot(qdir, p->conf->maxrunq)) == -1)
+		return "busy";
+	(void)close(fd);
 	argv[n++] = "runq";
+	argv[n++] = "-s";
 	if (p->conf->path[0] != '\0') {
 		argv[n++] = "-C";
 		argv[n++] = p->conf->path;
@@ -116,7 +127,7 @@ start_runq(struct parent *p, const char *id)
 	switch (pid = fork()) {
 	case -1:
 		log_warn("runq: fork");
-		return;
+		return "failed";
 	case 0:
 		(void)setsid();
 		if (fork() != 0)
@@ -135,6 +146,7 @@ start_runq(struct parent *p, const char *id)
 		while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
 			;
 	}
+	return "started";
 }
 
 int
@@ -178,11 +190,10 @@ queue_commit(struct parent *p, const char *sender, int body, int utf8,
 		goto fail;
 	}
 	free(q.r);
-	log_info("message id=%s queueid=%s from=<%s> nrcpt=%zu result=queued",
-	    p->msgid, q.id, sender, nrcpt);
+	log_info("message id=%s queueid=%s from=<%s> nrcpt=%zu result=queued "
+	    "runq=%s", p->msgid, q.id, sender, nrcpt, start_runq(p, q.id));
 	(void)strlcpy(esc, "2.0.0", esclen);
 	(void)snprintf(text, textlen, "Ok, queued as %s", q.id);
-	start_runq(p, q.id);
 	return 250;
 fail:
 	free(q.r);
