@@ -222,6 +222,14 @@ bench: deps
 	${MAKE} all
 	sh regress/bench/run.sh
 
+# The queue's bulk run, too long for make test (which runs 200): BULK_N
+# messages through smtpd, the queue and runq to Dovecot, Postfix and an
+# inner server answering 451 at random (regress/queue/bulk.sh).
+BULK_N ?=	10000
+bulk: deps
+	${MAKE} all
+	sh regress/queue/bulk.sh ${BULK_N}
+
 lint:
 	mandoc -Tlint -Wwarning ${MANS}
 
@@ -297,5 +305,5 @@ clean:
 	rm -f ${PROGS} ${PRIVSEP_OBJS} ${SMTPD_OBJS} ${SMTP_OBJS} ${DELIVER_OBJS} ${TLSMOD_OBJS} ${RUNQ_OBJS} \
 	    privsep/libprivsep.a
 
-.PHONY: all deps run test check-bsd print-bsdflags asan fuzz bench lint install uninstall clean
+.PHONY: all deps run test check-bsd print-bsdflags asan fuzz bench bulk lint install uninstall clean
 
