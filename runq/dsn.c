@@ -20,7 +20,10 @@
  * that it never bounces itself) to the envelope sender, put into the
  * queue as a new entry.  It lists the failed recipients with their last
  * reply and returns the original header (text/rfc822-headers), not the
- * body.  The caller never calls this for a message from <>.
+ * body.  The delay warning (delaywarn in smtpd.conf) is the same report
+ * with Action: delayed (RFC 3464 2.3.3) and Will-Retry-Until (2.3.9) for
+ * recipients still being retried.  The caller never calls this for a
+ * message from <>.
  */
 
 #include <sys/types.h>
@@ -51,7 +54,7 @@ rfcdate(time_t t, char *buf, size_t n)
 
 /* The status code in a reply ("550 5.1.1 ..." or "4.4.7 ..."), else X.0.0. */
 static void
-status_of(const char *reply, char *st, size_t n)
+status_of(const char *reply, char *st, size_t n, int delayed)
 {
 	const char	*p = reply;
 	size_t		 l;
@@ -70,7 +73,7 @@ status_of(const char *reply, char *st, size_t n)
 		while (*p == ' ')
 			p++;
 	}
-	(void)snprintf(st, n, "5.0.0");
+	(void)snprintf(st, n, delayed ? "4.0.0" : "5.0.0");
 }
 
 /* The original header: up to the first empty line. */
@@ -102,16 +105,18 @@ copy_header(FILE *f, int dfd)
 
 static int
 write_body(struct runq *rq, FILE *f, const struct qent *q, int dfd,
-    const size_t *fail, size_t n, const char *boundary, const char *id)
+    const size_t *fail, size_t n, int delayed, const char *boundary,
+    const char *id)
 {
 	const char	*host = rq->conf->hostname;
-	char		 date[64], st[16];
+	char		 date[64], until[64], st[16];
 	size_t		 i;
 
 	rfcdate(rq->now, date, sizeof(date));
+	rfcdate(q->ctime + rq->conf->maxqueuetime, until, sizeof(until));
 	fprintf(f, "From: Mail Delivery System <MAILER-DAEMON@%s>\n"
 	    "To: <%s>\n"
-	    "Subject: Undelivered Mail Returned to Sender\n"
+	    "Subject: %s\n"
 	    "Date: %s\n"
 	    "Message-ID: <%s@%s>\n"
 	    "Auto-Submitted: auto-replied\n"
@@ -120,10 +125,17 @@ write_body(struct runq *rq, FILE *f, const struct qent *q, int dfd,
 	    "\tboundary=\"%s\"\n\n"
 	    "This is a MIME-encapsulated message.\n\n--%s\n"
 	    "Content-Type: text/plain; charset=us-ascii\n\n"
-	    "This is the mail system at %s.\n\n"
-	    "Your message could not be delivered to the following "
-	    "recipients:\n\n", host, q->sender, date, id, host, boundary,
+	    "This is the mail system at %s.\n\n", host, q->sender,
+	    delayed ? "Delayed Mail (still being retried)" :
+	    "Undelivered Mail Returned to Sender", date, id, host, boundary,
 	    boundary, host);
+	if (delayed)
+		fprintf(f, "Your message has not been delivered yet to the "
+		    "following recipients.\nIt will be tried again until %s;"
+		    "\nyou need not send it again.\n\n", until);
+	else
+		fprintf(f, "Your message could not be delivered to the "
+		    "following recipients:\n\n");
 	for (i = 0; i < n; i++)
 		fprintf(f, "<%s>: %s\n", q->r[fail[i]].addr,
 		    q->r[fail[i]].reply);
@@ -133,11 +145,14 @@ write_body(struct runq *rq, FILE *f, const struct qent *q, int dfd,
 	    "Arrival-Date: %s\n", boundary, host, q->id, date);
 	rfcdate(rq->now, date, sizeof(date));
 	for (i = 0; i < n; i++) {
-		status_of(q->r[fail[i]].reply, st, sizeof(st));
-		fprintf(f, "\nFinal-Recipient: rfc822; %s\nAction: failed\n"
+		status_of(q->r[fail[i]].reply, st, sizeof(st), delayed);
+		fprintf(f, "\nFinal-Recipient: rfc822; %s\nAction: %s\n"
 		    "Status: %s\nDiagnostic-Code: smtp; %s\n"
-		    "Last-Attempt-Date: %s\n", q->r[fail[i]].addr, st,
-		    q->r[fail[i]].reply, date);
+		    "Last-Attempt-Date: %s\n", q->r[fail[i]].addr,
+		    delayed ? "delayed" : "failed", st, q->r[fail[i]].reply,
+		    date);
+		if (delayed)
+			fprintf(f, "Will-Retry-Until: %s\n", until);
 	}
 	fprintf(f, "\n--%s\nContent-Type: text/rfc822-headers\n\n", boundary);
 	copy_header(f, dfd);
@@ -147,7 +162,7 @@ write_body(struct runq *rq, FILE *f, const struct qent *q, int dfd,
 
 int
 dsn_queue(struct runq *rq, const struct qent *q, int dfd,
-    const size_t *fail, size_t n, char *id, size_t idlen)
+    const size_t *fail, size_t n, int delayed, char *id, size_t idlen)
 {
 	struct qent	 b;
 	struct qrcpt	 r;
@@ -156,8 +171,8 @@ dsn_queue(struct runq *rq, const struct qent *q, int dfd,
 	char		 boundary[QF_IDMAX + 16];
 	int		 fd;
 
-	(void)snprintf(id, idlen, "%lld.b%08x", (long long)rq->now,
-	    arc4random());
+	(void)snprintf(id, idlen, "%lld.%c%08x", (long long)rq->now,
+	    delayed ? 'w' : 'b', arc4random());
 	(void)snprintf(boundary, sizeof(boundary), "=_%s", id);
 	(void)snprintf(tmp, sizeof(tmp), "tmp.%s.d", id);
 	(void)snprintf(name, sizeof(name), "%s.d", id);
@@ -170,7 +185,7 @@ dsn_queue(struct runq *rq, const struct qent *q, int dfd,
 		(void)close(fd);
 		goto fail;
 	}
-	if (write_body(rq, f, q, dfd, fail, n, boundary, id) == -1 ||
+	if (write_body(rq, f, q, dfd, fail, n, delayed, boundary, id) == -1 ||
 	    fflush(f) == EOF || fsync(fileno(f)) == -1) {
 		(void)fclose(f);
 		goto fail;
@@ -190,7 +205,8 @@ dsn_queue(struct runq *rq, const struct qent *q, int dfd,
 		(void)unlinkat(rq->qfd, name, 0);
 		return -1;
 	}
-	log_info("id=%s bounce=%s to=<%s> failed=%zu", q->id, id, q->sender, n);
+	log_info("id=%s %s=%s to=<%s> %s=%zu", q->id, delayed ? "warning" :
+	    "bounce", id, q->sender, delayed ? "delayed" : "failed", n);
 	return 0;
 fail:
 	log_warn("bounce %s", tmp);

@@ -179,10 +179,36 @@ groups(struct runq *rq, struct qent *q, int dfd, struct outcome *out,
 	return any ? 0 : -1;
 }
 
+/*
+ * The delay warning: once per entry, when it has waited delaywarn and
+ * some of the recipients just tried are still to be retried; never to <>.
+ * Written down with the rest by settle(); a crash before that can warn
+ * twice, never not at all.
+ */
+static void
+warn_delay(struct runq *rq, struct qent *q, int dfd, int *tried,
+    char *dsnid, size_t dsnlen)
+{
+	size_t	*late, nlate = 0, i;
+
+	if (rq->conf->delaywarn == 0 || q->warned != 0 ||
+	    q->sender[0] == '\0' || rq->now - q->ctime < rq->conf->delaywarn)
+		return;
+	if ((late = calloc(q->n, sizeof(*late))) == NULL)
+		fatal("calloc");
+	for (i = 0; i < q->n; i++)
+		if (tried[i] && q->r[i].state == QR_PENDING)
+			late[nlate++] = i;
+	if (nlate > 0 && dsn_queue(rq, q, dfd, late, nlate, 1, dsnid,
+	    dsnlen) == 0)
+		q->warned = rq->now;
+	free(late);
+}
+
 /* Retries and failures; the bounce goes into the queue before they do. */
 static void
 settle(struct runq *rq, struct qent *q, int dfd, struct outcome *out,
-    int *tried, char *dsnid, size_t dsnlen)
+    int *tried, char dsnid[2][QF_IDMAX])
 {
 	size_t	*fail, nfail = 0, i;
 	char	 err[256];
@@ -205,9 +231,8 @@ settle(struct runq *rq, struct qent *q, int dfd, struct outcome *out,
 		} else
 			q->r[i].next = rq->now + backoff(q->r[i].tries);
 	}
-	dsnid[0] = '\0';
 	if (nfail > 0 && q->sender[0] != '\0' &&
-	    dsn_queue(rq, q, dfd, fail, nfail, dsnid, dsnlen) == -1) {
+	    dsn_queue(rq, q, dfd, fail, nfail, 0, dsnid[0], QF_IDMAX) == -1) {
 		/* no bounce yet: they stay pending, to be bounced next time */
 		for (i = 0; i < nfail; i++)
 			q->r[fail[i]].next = rq->now + RQ_BACKOFF_MIN;
@@ -217,9 +242,11 @@ settle(struct runq *rq, struct qent *q, int dfd, struct outcome *out,
 		q->r[fail[i]].state = QR_FAILED;
 		log_info("id=%s to=<%s> result=bounced%s dsn=%s", q->id,
 		    q->r[fail[i]].addr, q->sender[0] == '\0' ?
-		    " (sender <>: no bounce)" : "", dsnid[0] ? dsnid : "none");
+		    " (sender <>: no bounce)" : "", dsnid[0][0] ? dsnid[0] :
+		    "none");
 	}
 	free(fail);
+	warn_delay(rq, q, dfd, tried, dsnid[1], QF_IDMAX);
 	if (qf_write(rq->qfd, q, err, sizeof(err)) == -1)
 		log_warnx("%s", err);
 }
@@ -229,7 +256,7 @@ entry_run(struct runq *rq, const char *id)
 {
 	struct qent	 q;
 	struct outcome	*out;
-	char		 err[256], dsnid[QF_IDMAX];
+	char		 err[256], dsnid[2][QF_IDMAX];
 	size_t		 i;
 	int		 dfd, *tried, open_ = 0;
 
@@ -248,9 +275,9 @@ entry_run(struct runq *rq, const char *id)
 	if ((out = calloc(q.n, sizeof(*out))) == NULL ||
 	    (tried = calloc(q.n, sizeof(*tried))) == NULL)
 		fatal("calloc");
-	dsnid[0] = '\0';
+	dsnid[0][0] = dsnid[1][0] = '\0';
 	if (groups(rq, &q, dfd, out, tried) == 0)
-		settle(rq, &q, dfd, out, tried, dsnid, sizeof(dsnid));
+		settle(rq, &q, dfd, out, tried, dsnid);
 	for (i = 0; i < q.n; i++)
 		if (q.r[i].state == QR_PENDING)
 			open_ = 1;
@@ -262,9 +289,10 @@ entry_run(struct runq *rq, const char *id)
 	free(tried);
 	qf_free(&q);
 	(void)close(dfd);
-	/* the bounce moves at once, like any new entry */
-	if (dsnid[0] != '\0')
-		return entry_run(rq, dsnid);
+	/* a bounce or a warning moves at once, like any new entry */
+	for (i = 0; i < 2; i++)
+		if (dsnid[i][0] != '\0')
+			(void)entry_run(rq, dsnid[i]);
 	return 0;
 }
 

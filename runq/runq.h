@@ -56,6 +56,6 @@ void	 send_local(struct runq *, struct qent *, int, const size_t *,
 
 /* dsn.c */
 int	 dsn_queue(struct runq *, const struct qent *, int, const size_t *,
-	    size_t, char *, size_t);
+	    size_t, int, char *, size_t);
 
 #endif /* RUNQ_H */

@@ -68,6 +68,7 @@ static const struct keyword keywords[] = {
 	{ "debug",		K_BOOL,	F(debug),	0, 0, 0 },
 	{ "debugdir",		K_PATH,	F(debugdir),	0, 0, 0 },
 	{ "defaultdomain",	K_STR,	F(domain),	0, 0, 1 },
+	{ "delaywarn",		K_SECS,	F(delaywarn),	0, 365 * DAY, 0 },
 	{ "dumpdir",		K_PATH,	F(dumpdir),	0, 0, 0 },
 	{ "greetpause",		K_SECS,	F(greetpause),	0, 60, 0 },
 	{ "greydir",		K_PATH,	F(greydir),	0, 0, 0 },
@@ -159,6 +160,7 @@ conf_defaults(struct conf *c)
 	(void)strlcpy(c->smtp, SMTPD_SMTP, sizeof(c->smtp));
 	c->maxqueuetime = 5 * 86400;	/* RFC 5321 4.5.4.1: 4-5 days */
 	c->maxrunq = 4;			/* runq -s: one per core and some */
+	c->delaywarn = 4 * 3600;	/* sendmail's Timeout.queuewarn */
 	c->maxsize = 35 * 1024 * 1024;
 	c->maxrcpt = 100;		/* RFC 5321 4.5.3.1.8: at least 100 */
 	c->authfailmax = 10;		/* AUTH failures per address an hour */

@@ -100,6 +100,8 @@ qf_write(int dfd, const struct qent *q, char *err, size_t errlen)
 	}
 	fprintf(f, "V upas-queue 1\nT %lld\nF %s\nB %d %d\n",
 	    (long long)q->ctime, q->sender, q->body, q->utf8);
+	if (q->warned != 0)
+		fprintf(f, "W %lld\n", (long long)q->warned);
 	for (i = 0; i < q->n; i++) {
 		qf_clean(reply, q->r[i].reply, sizeof(reply));
 		fprintf(f, "R %d %d %lld %s %s\n", q->r[i].state,
@@ -209,6 +211,8 @@ qf_read(int dfd, const char *id, struct qent *q, char *err, size_t errlen)
 			goto bad;
 		if (strncmp(line, "T ", 2) == 0 && num(line + 2, &t) == 0)
 			q->ctime = (time_t)t;
+		else if (strncmp(line, "W ", 2) == 0 && num(line + 2, &t) == 0)
+			q->warned = (time_t)t;
 		else if (strncmp(line, "F ", 2) == 0 && addr_ok(line + 2))
 			(void)strlcpy(q->sender, line + 2, sizeof(q->sender));
 		else if (sscanf(line, "B %d %d", &a, &b) == 2 && a >= 0 &&

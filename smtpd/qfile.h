@@ -52,6 +52,7 @@ struct qent {
 	char		 sender[QF_ADDRMAX];	/* "" for <> */
 	int		 body;		/* BODY_* */
 	int		 utf8;
+	time_t		 warned;	/* the delay warning went; 0: not yet */
 	struct qrcpt	*r;
 	size_t		 n;
 };

@@ -152,6 +152,7 @@ struct conf {
 	char		 smtp[CONF_PATHMAX];	/* smtp: the client runq runs */
 	int		 maxqueuetime;		/* maxqueuetime: then a bounce */
 	int		 maxrunq;		/* maxrunq: runners smtpd starts, at once */
+	int		 delaywarn;		/* delaywarn: then a warning; 0 = never */
 
 	size_t		 maxsize;		/* maxsize: octets, SIZE */
 	size_t		 maxrcpt;		/* maxrcpt: >= 100 */

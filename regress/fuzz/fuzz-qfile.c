@@ -74,7 +74,8 @@ same(const struct qent *a, const struct qent *b)
 	char	 ra[QF_REPLYMAX], rb[QF_REPLYMAX];
 	size_t	 i;
 
-	if (a->ctime != b->ctime || strcmp(a->sender, b->sender) != 0 ||
+	if (a->ctime != b->ctime || a->warned != b->warned ||
+	    strcmp(a->sender, b->sender) != 0 ||
 	    a->body != b->body || a->utf8 != b->utf8 || a->n != b->n ||
 	    strcmp(a->id, b->id) != 0)
 		abort();
