@@ -10,6 +10,10 @@
 # smtpd and the floor).  Copy a binary elsewhere to compare builds: an
 # smtpd finds smtpd-tls.so beside itself.  CERT=1: the smtpd configuration
 # has a certificate (STARTTLS offered, smtp-source never uses it).
+# The word privfloor runs regress/bench/privfloor.c as run.sh does.
+# TLS=full or TLS=resume (implies CERT=1): N STARTTLS sessions of one
+# 1 KiB message from C client processes (probe.py tlsload) instead of
+# smtp-source, full handshakes or each offering its last ticket.
 UPAS_TEST=${UPAS_TEST:-bench-cpu}
 . "$(cd "$(dirname "$0")/../.." && pwd)/regress/lib.sh"
 . "$TOP/regress/peers/sink.sh"
@@ -24,6 +28,7 @@ echo 'ournets 127.0.0.0/8' >> "$CONF"
 m=$("$SMTPD" -C /dev/null -T 2>/dev/null | awk '$1 == "mailer" { print $2 }')
 sed -i -e "s|^mailer [^ ]*|mailer $m|" "$CONF"
 # CERT=1: with a certificate configured (STARTTLS offered, never used)
+[ -n "${TLS:-}" ] && CERT=1
 if [ "${CERT:-0}" = 1 ]; then
 	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=mx.test.example \
 	    -keyout "$T/key.pem" -out "$T/cert.pem" >/dev/null 2>&1
@@ -33,7 +38,14 @@ fi
 for b in "$@"; do
 	port=$(freeport)
 	# an smtpd: -T prints the configuration (and may refuse this machine's)
-	if "$b" -C /dev/null -T </dev/null 2>/dev/null | grep -q '^mailer '; then
+	if [ "$b" = privfloor ]; then
+		cc -O2 -static -o "$T/privfloor" "$TOP/regress/bench/privfloor.c" || exit 1
+		mkdir -p "$T/pfchroot" "$MAILDIR/tmp" "$MAILDIR/new" "$MAILDIR/cur"
+		chmod 755 "$T/pfchroot"
+		chown -R "$MAIL_USER" "$MAILDIR"
+		set -- "$T/privfloor" "$T/pfchroot" "$(id -u "$SMTPD_USER")" \
+		    "$(id -u "$MAIL_USER")" "$MAILDIR"
+	elif "$b" -C /dev/null -T </dev/null 2>/dev/null | grep -q '^mailer '; then
 		set -- "$b" -C "$CONF"; else set -- "$b"; fi
 	perf stat -x, -e task-clock,page-faults,context-switches -o "$T/stat.$port" -- \
 	    tcpserver -R -H -l 0 -c 200 -b 100 127.0.0.1 "$port" "$@" >>"$T/tcp.out" 2>&1 &
@@ -41,9 +53,20 @@ for b in "$@"; do
 	wait_port "$port" || { echo "$b: did not start"; continue; }
 	# aside, not deleted: see run.sh on ext4's recently-deleted inodes
 	[ -d "$MAILDIR/new" ] && mv "$MAILDIR/new" "$T/new.$port"
+	# privfloor makes no directories
+	[ "$b" = privfloor ] && mkdir "$MAILDIR/new" && chown "$MAIL_USER" "$MAILDIR/new"
 	t0=$(date +%s.%N)
-	timeout 120 "$SMTP_SOURCE" -N -s "$C" -m "$N" -l 1024 -M bench.test -f bench@bench.test \
-	    -t bench@test.example 127.0.0.1:"$port" >"$T/src.$port" 2>&1
+	if [ -n "${TLS:-}" ]; then
+		python3 "$TOP/regress/bench/probe.py" tlsload "$port" "$C" "$N" "$TLS" 120 \
+		    >"$T/src.$port" 2>&1
+		set -- $(tail -n 1 "$T/src.$port")
+		[ "${2:-0}" = "$N" ] || echo "$(basename "$b"): $TLS: only ${2:-0} of $N sessions" \
+		    "(${3:-0} resumed)"
+	else
+		timeout 120 "$SMTP_SOURCE" -N -s "$C" -m "$N" -l 1024 -M bench.test \
+		    -f bench@bench.test -t bench@test.example 127.0.0.1:"$port" \
+		    >"$T/src.$port" 2>&1
+	fi
 	t1=$(date +%s.%N)
 	sleep 0.3
 	kill -INT $(pgrep -P "$pp") 2>/dev/null
