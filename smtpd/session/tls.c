@@ -256,8 +256,9 @@ tls_setup(struct session *s)
 	s->tlsctx = NULL;
 	if (s->conf->certfile[0] == '\0')
 		return 0;
-	OPENSSL_init_ssl(OPENSSL_INIT_LOAD_SSL_STRINGS |
-	    OPENSSL_INIT_LOAD_CRYPTO_STRINGS, NULL);
+	/* the error strings only when one is logged (tls_start) */
+	OPENSSL_init_ssl(OPENSSL_INIT_NO_LOAD_SSL_STRINGS |
+	    OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS, NULL);
 	if ((ctx = tls_ctx(s, &leaf)) == NULL) {
 		ERR_clear_error();
 		return 0;
@@ -335,10 +336,11 @@ tls_start(struct session *s)
 			break;
 		err = SSL_get_error(ssl, r);
 		if (tls_wait(s, err, deadline) == -1) {
-			if (err == SSL_ERROR_SSL)
+			if (err == SSL_ERROR_SSL) {
+				(void)ERR_load_SSL_strings();
 				ERR_error_string_n(ERR_peek_last_error(), ebuf,
 				    sizeof(ebuf));
-			else if (errno == ETIMEDOUT)
+			} else if (errno == ETIMEDOUT)
 				strlcpy(ebuf, "timeout", sizeof(ebuf));
 			else
 				strlcpy(ebuf, "connection lost", sizeof(ebuf));
