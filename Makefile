@@ -26,6 +26,7 @@ BSD_CFLAGS !=	[ "${OS}" != Linux ] || pkg-config --cflags libbsd-overlay 2>/dev/
 BSD_LIBS !=	[ "${OS}" != Linux ] || pkg-config --libs libbsd-overlay 2>/dev/null || echo -lbsd
 SSL_CFLAGS !=	pkg-config --cflags libssl libcrypto 2>/dev/null || true
 SSL_LIBS !=	pkg-config --libs libssl libcrypto 2>/dev/null || echo -lssl -lcrypto
+CRYPTO_LIBS !=	pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto
 TLS_CFLAGS !=	pkg-config --cflags libtls 2>/dev/null || true
 TLS_LIBS !=	pkg-config --libs libtls 2>/dev/null || echo -ltls -lssl -lcrypto
 UNBOUND_CFLAGS != pkg-config --cflags libunbound 2>/dev/null || true
@@ -89,10 +90,12 @@ SMTPD_SRCS =	smtpd/smtpd.c smtpd/conf.c smtpd/net.c smtpd/confcheck.c \
 		smtpd/session/addr.c smtpd/session/data.c smtpd/session/auth.c \
 		smtpd/session/rules.c smtpd/session/tags.c smtpd/session/tlsfwd.c \
 		deliver/maildir.c deliver/map.c
-# smtpd-tls.so: OpenSSL, loaded at STARTTLS (smtpd/tlsmod.c)
+# smtpd-tls.so: OpenSSL, loaded at STARTTLS (smtpd/tlsmod.c); the parent's
+# smtpd-tlspriv.so: the key and the signer, libcrypto only
 TLSMOD_SRCS =	smtpd/session/tls.c smtpd/session/tlskey.c smtpd/priv/tls.c \
 		smtpd/tlstest.c
 TLSMOD_OBJS =	${TLSMOD_SRCS:.c=.pic.o}
+TLSPRIV_OBJS =	smtpd/priv/tls.pic.o
 SMTP_SRCS =	smtp/smtp.c smtp/conf.c smtp/mx.c smtp/dial.c smtp/client.c \
 		smtp/conn.c smtp/rfc822.c smtp/names.c smtp/tls.c smtp/auth.c \
 		smtp/dane.c smtp/reply.c smtp/lmtp.c smtp/result.c smtp/idn.c \
@@ -110,7 +113,8 @@ SMTP_OBJS =	${SMTP_SRCS:.c=.o}
 DELIVER_OBJS =	${DELIVER_SRCS:.c=.o}
 RUNQ_OBJS =	${RUNQ_SRCS:.c=.o}
 
-PROGS =		smtpd/smtpd smtpd/smtpd-tls.so smtp/smtp deliver/deliver runq/runq
+PROGS =		smtpd/smtpd smtpd/smtpd-tls.so smtpd/smtpd-tlspriv.so smtp/smtp \
+		deliver/deliver runq/runq
 MANS =		man/smtp.8 man/smtpd.conf.5 man/deliver.8
 
 all: ${PROGS}
@@ -148,9 +152,15 @@ SSL_STATIC ?=	no
 TLSMOD_LIBS !=	if [ "${SSL_STATIC}" = yes ]; then \
 		    echo "-Wl,-Bstatic ${SSL_LIBS} -Wl,-Bdynamic -Wl,--exclude-libs,ALL"; \
 		else echo "${SSL_LIBS}"; fi
+TLSPRIV_LIBS !=	if [ "${SSL_STATIC}" = yes ]; then \
+		    echo "-Wl,-Bstatic ${CRYPTO_LIBS} -Wl,-Bdynamic -Wl,--exclude-libs,ALL"; \
+		else echo "${CRYPTO_LIBS}"; fi
 smtpd/smtpd-tls.so: ${TLSMOD_OBJS}
 	${CC} ${ALL_CFLAGS} ${ALL_LDFLAGS:-pie=} -shared -Wl,-Bsymbolic -o $@ \
 	    ${TLSMOD_OBJS} ${TLSMOD_LIBS}
+smtpd/smtpd-tlspriv.so: ${TLSPRIV_OBJS}
+	${CC} ${ALL_CFLAGS} ${ALL_LDFLAGS:-pie=} -shared -Wl,-Bsymbolic -o $@ \
+	    ${TLSPRIV_OBJS} ${TLSPRIV_LIBS}
 
 smtp/smtp: ${SMTP_OBJS} privsep/libprivsep.a
 	${CC} ${ALL_CFLAGS} ${ALL_LDFLAGS} -o $@ ${SMTP_OBJS} privsep/libprivsep.a \
@@ -257,7 +267,8 @@ install: all
 	    ${DESTDIR}${EXAMPLESDIR}/fail2ban/filter.d \
 	    ${DESTDIR}${EXAMPLESDIR}/fail2ban/jail.d
 	install -m 755 smtpd/smtpd smtp/smtp deliver/deliver runq/runq ${DESTDIR}${LIBEXECDIR}/upas/
-	install -m 644 smtpd/smtpd-tls.so ${DESTDIR}${LIBEXECDIR}/upas/
+	install -m 644 smtpd/smtpd-tls.so smtpd/smtpd-tlspriv.so \
+	    ${DESTDIR}${LIBEXECDIR}/upas/
 	${SUBST} < man/smtp.8 > ${DESTDIR}${MANDIR}/man8/upas-smtp.8
 	${SUBST} < man/deliver.8 > ${DESTDIR}${MANDIR}/man8/upas-deliver.8
 	${SUBST} < man/smtpd.conf.5 > ${DESTDIR}${MANDIR}/man5/upas-smtpd.conf.5
@@ -287,7 +298,7 @@ install: all
 # Everything install put there but the live configuration (and what the
 # administrator made: the spool, the logs, the users).
 uninstall:
-	for f in smtpd smtp deliver runq smtpd-tls.so; do \
+	for f in smtpd smtp deliver runq smtpd-tls.so smtpd-tlspriv.so; do \
 	    rm -f ${DESTDIR}${LIBEXECDIR}/upas/$$f; done
 	-rmdir ${DESTDIR}${LIBEXECDIR}/upas
 	for p in upas-smtp upas-smtpd upas-runq upas-deliver; do \

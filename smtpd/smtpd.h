@@ -319,9 +319,13 @@ int	 pattern_match(const char *, const char *);	/* normalised pattern, sender */
 const char *mdeliver_map(const struct conf *);	/* map file, or NULL: exec */
 
 /*
- * tlsmod.c: smtpd-tls.so, loaded when first needed; each process's
- * entry points (session/tlsfwd.c, priv/tlsfwd.c) forward to it
+ * tlsmod.c: smtpd-tls.so (the session's, libssl) and smtpd-tlspriv.so
+ * (the parent's, libcrypto only), each loaded when first needed; each
+ * process's entry points (session/tlsfwd.c, priv/tlsfwd.c) forward to them
  */
+enum tlsmod {
+	TLSMOD_TLS, TLSMOD_PRIV
+};
 enum tlsmod_fn {
 	TM_SETUP, TM_START, TM_READ, TM_WRITE, TM_PENDING, TM_CLOSE,	/* child */
 	TM_PRIVLOAD, TM_SIGN,						/* parent */
@@ -329,9 +333,10 @@ enum tlsmod_fn {
 	TM_NFN
 };
 int	 libexec_find(const char *, char *, size_t);	/* a root-owned file of ours */
-int	 tlsmod_load(void);			/* 1 loaded, -1 not (tried once) */
-void	*tlsmod_fn(enum tlsmod_fn);		/* NULL until loaded */
-void	 tls_preload(void);			/* the module, no key, before a path sandbox */
+int	 tlsmod_load(enum tlsmod);		/* 1 loaded, -1 not (tried once) */
+const char *tlsmod_name(enum tlsmod);		/* its file name */
+void	*tlsmod_fn(enum tlsmod_fn);		/* NULL until its module is loaded */
+void	 tls_preload(void);			/* the parent's module, no key, before a path sandbox */
 int	 tls_selftest(struct conf *);		/* -T: a handshake through the split */
 int	 tls_ticketkeys_load(const struct conf *);	/* root, before fork; -1: no tickets */
 const uint8_t *tls_ticketkeys(size_t *);	/* current, then previous */

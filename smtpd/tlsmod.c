@@ -18,21 +18,25 @@
  * OpenSSL is only needed when a client says STARTTLS, yet loading it
  * costs more than the rest of a connection (the relocations of libssl
  * and libcrypto, library and context set-up, the certificate and the
- * key).  So session/tls.c and priv/tls.c live in smtpd-tls.so, beside
- * the smtpd binary (or in LIBEXECDIR/upas), and a session pays for them
- * only at STARTTLS.  The session child is chrooted and sealed by then and
- * can load nothing, and the parent has given up root, so with a
- * certificate smtpd.c forks a second child at connect, as root, before
- * the split: it waits on its socketpair and loads nothing.  At STARTTLS
- * the session child asks the parent (PS_TLS_REQ, p_tls in
- * priv/tlsfwd.c); the parent loads the module and the key, says yes,
- * waits for that child to exit, and wakes the waiting one, which loads
- * the module, the certificate and the context, drops privileges, seals
- * itself, says 220 and runs the rest of the session under TLS
- * (session_run).  It was forked before the parent read the key, so the
- * key is never in its memory.  A session that never says STARTTLS costs
- * one more fork.  These are also the entry points the rest of smtpd
- * calls (session/tlsfwd.c, priv/tlsfwd.c); each forwards to the module.
+ * key).  So session/tls.c lives in smtpd-tls.so and priv/tls.c in
+ * smtpd-tlspriv.so, beside the smtpd binary (or in LIBEXECDIR/upas), and
+ * a session pays for them only at STARTTLS.  The parent only reads the
+ * key and signs, so its module links libcrypto alone: no libssl is
+ * mapped or relocated in the process that holds the key.  The session
+ * child is chrooted and sealed by then and can load nothing, and the
+ * parent has given up root, so with a certificate smtpd.c forks a second
+ * child at connect, as root, before the split: it waits on its
+ * socketpair and loads nothing.  At STARTTLS the session child asks the
+ * parent (PS_TLS_REQ, p_tls in priv/tlsfwd.c); the parent loads its
+ * module and the key, says yes, waits for that child to exit, and wakes
+ * the waiting one, which loads smtpd-tls.so, the certificate and the
+ * context, drops privileges, seals itself, says 220 and runs the rest of
+ * the session under TLS (session_run).  It was forked before the parent
+ * read the key, so the key is never in its memory.  A session that never
+ * says STARTTLS costs one more fork.  smtpd -T loads smtpd-tls.so, which
+ * holds priv/tls.c too, for its signer.  These are also the entry points
+ * the rest of smtpd calls (session/tlsfwd.c, priv/tlsfwd.c); each
+ * forwards to its module.
  */
 
 #include <sys/types.h>
@@ -55,13 +59,13 @@
 #include "dlload.h"
 #include "log.h"
 
-#define TLSMOD_NAME	"smtpd-tls.so"
 #define UNSAFE		"not a root-owned, root-only writable file"
 #define TICKET_ROTATE	(12 * 3600)
 
-/* the module's entry points, by enum tlsmod_fn */
+/* the modules' entry points, by enum tlsmod_fn */
 static void	*mod[TM_NFN];
-static int	 modstate;	/* 0 not tried, 1 loaded, -1 failed */
+static int	 modstate[2];	/* by enum tlsmod: 0 not tried, 1 loaded, -1 failed */
+static const char *const modname[2] = { "smtpd-tls.so", "smtpd-tlspriv.so" };
 static uint8_t	 tkeys[2 * TICKET_KEYLEN];
 static size_t	 ntkeys;
 
@@ -107,41 +111,53 @@ libexec_find(const char *name, char *path, size_t len)
 }
 
 int
-tlsmod_load(void)
+tlsmod_load(enum tlsmod which)
 {
-	static const struct dl_sym syms[] = {
+	static const struct dl_sym tlssyms[] = {
 		{ "tls_setup", &mod[TM_SETUP] },
 		{ "tls_start", &mod[TM_START] },
 		{ "tls_read", &mod[TM_READ] },
 		{ "tls_write", &mod[TM_WRITE] },
 		{ "tls_pending", &mod[TM_PENDING] },
 		{ "tls_close", &mod[TM_CLOSE] },
-		{ "tlspriv_load", &mod[TM_PRIVLOAD] },
-		{ "p_sign", &mod[TM_SIGN] },
 		{ "tls_selftest", &mod[TM_SELFTEST] },
 	};
+	static const struct dl_sym privsyms[] = {
+		{ "tlspriv_load", &mod[TM_PRIVLOAD] },
+		{ "p_sign", &mod[TM_SIGN] },
+	};
+	const struct dl_sym *syms = which == TLSMOD_PRIV ? privsyms : tlssyms;
+	size_t		 nsyms = which == TLSMOD_PRIV ?
+			    sizeof(privsyms) / sizeof(privsyms[0]) :
+			    sizeof(tlssyms) / sizeof(tlssyms[0]);
 	char		 path[PATH_MAX];
 	const char	*names[1] = { path };
 
-	if (modstate != 0)
-		return modstate;
-	modstate = -1;
-	if (libexec_find(TLSMOD_NAME, path, sizeof(path)) == -1) {
+	if (modstate[which] != 0)
+		return modstate[which];
+	modstate[which] = -1;
+	if (libexec_find(modname[which], path, sizeof(path)) == -1) {
 		log_warnx("tls: cannot load %s: not found or unsafe",
-		    TLSMOD_NAME);
+		    modname[which]);
 		return -1;
 	}
-	if (dl_load("tls", TLSMOD_NAME, names, 1, syms,
-	    sizeof(syms) / sizeof(syms[0])) == -1)
+	if (dl_load("tls", modname[which], names, 1, syms, nsyms) == -1)
 		return -1;
-	modstate = 1;
+	modstate[which] = 1;
 	return 1;
+}
+
+const char *
+tlsmod_name(enum tlsmod which)
+{
+	return modname[which];
 }
 
 void *
 tlsmod_fn(enum tlsmod_fn fn)
 {
-	return modstate == 1 ? mod[fn] : NULL;
+	return modstate[fn == TM_PRIVLOAD || fn == TM_SIGN ? TLSMOD_PRIV :
+	    TLSMOD_TLS] == 1 ? mod[fn] : NULL;
 }
 
 /*
@@ -152,7 +168,7 @@ tlsmod_fn(enum tlsmod_fn fn)
 void
 tls_preload(void)
 {
-	(void)tlsmod_load();
+	(void)tlsmod_load(TLSMOD_PRIV);
 }
 
 int
@@ -160,7 +176,7 @@ tls_selftest(struct conf *c)
 {
 	int	(*selftest)(struct conf *);
 
-	if (tlsmod_load() != 1)
+	if (tlsmod_load(TLSMOD_TLS) != 1)
 		return -1;
 	selftest = (int (*)(struct conf *))tlsmod_fn(TM_SELFTEST);
 	return selftest(c);

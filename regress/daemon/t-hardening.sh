@@ -8,10 +8,10 @@
 . "${UPAS_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/regress/lib.sh"
 command -v readelf >/dev/null 2>&1 || { skip "hardening" "no readelf (binutils)"; exit 0; }
 
-bins="$SMTPD $(dirname "$SMTPD")/smtpd-tls.so $SMTP $DELIVER"
+bins="$SMTPD $(dirname "$SMTPD")/smtpd-tls.so $(dirname "$SMTPD")/smtpd-tlspriv.so $SMTP $DELIVER"
 # and as `make install' puts them (the plain build only: install builds in $TOP)
 if [ "$BIN" = "$TOP" ] && make -C "$TOP" -s install DESTDIR="$T/inst" >"$T/install.log" 2>&1; then
-	bins="$bins $(find "$T/inst" -type f \( -name smtpd -o -name smtpd-tls.so -o -name smtp \
+	bins="$bins $(find "$T/inst" -type f \( -name smtpd -o -name 'smtpd-tls*.so' -o -name smtp \
 	    -o -name deliver \) | sort | tr '\n' ' ')"
 elif [ "$BIN" = "$TOP" ]; then
 	fail "make install DESTDIR=..."; sed 's/^/#   /' "$T/install.log" | tail -5

@@ -13,7 +13,7 @@ mk() { make -s install DESTDIR="$S" PREFIX=/usr SYSCONFDIR=/etc LIBEXECDIR=/usr/
     LOCALSTATEDIR=/srv "$@" >>"$T/make.log" 2>&1; }
 check "make install" mk
 for f in usr/lib/upas/smtpd usr/lib/upas/smtp usr/lib/upas/deliver usr/lib/upas/runq \
-    usr/lib/upas/smtpd-tls.so usr/share/man/man8/upas-smtp.8 \
+    usr/lib/upas/smtpd-tls.so usr/lib/upas/smtpd-tlspriv.so usr/share/man/man8/upas-smtp.8 \
     usr/share/man/man8/upas-smtpd.8 usr/share/man/man8/upas-deliver.8 \
     usr/share/man/man5/upas-smtpd.conf.5 etc/upas/smtpd.conf etc/upas/blocked \
     etc/upas/maildirs usr/share/examples/upas/smtpd@.service \

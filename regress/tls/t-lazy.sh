@@ -1,9 +1,9 @@
 #!/bin/sh
 # OpenSSL costs a session only at STARTTLS (smtpd/tlsmod.c): with a
-# certificate, a session in the clear maps no libssl in any of its
+# certificate, a session in the clear maps no OpenSSL in any of its
 # processes and leaves none behind; at STARTTLS the waiting child takes
-# over (one child serves, the parent holds the key) and the session goes
-# on under TLS.
+# over (one child serves with smtpd-tls.so, the parent holds the key with
+# smtpd-tlspriv.so and no libssl) and the session goes on under TLS.
 . "${UPAS_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/regress/lib.sh"
 . "$TOP/regress/tls/common.sh"
 [ -x /usr/bin/python3 ] && PATH=/usr/bin:$PATH
@@ -14,14 +14,15 @@ tls_passwd
 tls_conf rsa "$T/rsa.crt" "$T/rsa.key"
 P=$(freeport); tls_start_server "$P" "$T/rsa.conf" || exit 1
 
-# the smtpd processes under tcpserver, and which of them map libssl
+# the smtpd processes under tcpserver, and how many of them map a file
+# whose name matches (the modules, and OpenSSL linked or built into them)
 procs() {
 	for p in $(pgrep -f "$SMTPD -C $T/rsa.conf"); do
 		[ "$(readlink "/proc/$p/exe")" = "$(readlink -f "$SMTPD")" ] && echo "$p"
 	done
 }
-withssl() {
-	for p in $(procs); do grep -q 'libssl' "/proc/$p/maps" 2>/dev/null && echo "$p"; done | wc -l
+mapping() {	# ERE
+	for p in $(procs); do grep -Eq "$1" "/proc/$p/maps" 2>/dev/null && echo "$p"; done | wc -l
 }
 
 # hold a session at a point (a file appears), then QUIT when it goes
@@ -65,7 +66,8 @@ hp=$!
 waitfile "$T/r1"; sleep 0.2
 n=$(procs | wc -l)
 expect "plain session with a certificate: parent, child and the waiting child" '^3$' "$n"
-expect "plain session with a certificate: no process maps libssl" '^0$' "$(withssl)"
+expect "plain session with a certificate: no process maps OpenSSL or a module" '^0$' \
+    "$(mapping 'libssl|libcrypto|smtpd-tls')"
 touch "$T/g1"; wait $hp
 expect "plain session: QUIT answered" 'quit: 221' "$(cat "$T/plain.out")"
 sleep 0.5
@@ -76,7 +78,10 @@ hp=$!
 waitfile "$T/r2"; sleep 0.2
 expect "STARTTLS: the session goes on under TLS" 'tls: TLSv1\.[23] 250 ' "$(cat "$T/tls.out")"
 expect "STARTTLS: two processes, the parent and the child that took over" '^2$' "$(procs | wc -l)"
-expect "STARTTLS: both map libssl" '^2$' "$(withssl)"
+expect "STARTTLS: the child maps smtpd-tls.so" '^1$' "$(mapping 'smtpd-tls\.so')"
+# one maps smtpd-tlspriv.so, one libssl (or smtpd-tls.so, SSL_STATIC=yes), not the same one
+expect "STARTTLS: the parent maps smtpd-tlspriv.so and no libssl" '^1 1 2$' \
+    "$(mapping 'smtpd-tlspriv\.so') $(mapping 'libssl|smtpd-tls\.so') $(mapping 'libssl|smtpd-tls')"
 touch "$T/g2"; wait $hp
 expect "STARTTLS session: QUIT answered" 'quit: 221' "$(cat "$T/tls.out")"
 sleep 0.5

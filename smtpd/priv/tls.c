@@ -17,8 +17,9 @@
 /*
  * The parent's half of TLS: it alone reads the private key, and signs for
  * the child only what a TLS handshake needs (a DigestInfo, a PSS block, an
- * ECDSA digest), at most SIGN_MAX times per connection.  Built into
- * smtpd-tls.so with session/tls.c; priv/tlsfwd.c loads it.
+ * ECDSA digest), at most SIGN_MAX times per connection.  Built alone
+ * into smtpd-tlspriv.so, linked with libcrypto only, which priv/tlsfwd.c
+ * loads in the parent; and into smtpd-tls.so for tlstest.c's signer.
  */
 
 #include <sys/types.h>
@@ -41,7 +42,6 @@
 #include <openssl/rand.h>
 #include <openssl/rsa.h>
 #include <openssl/sha.h>
-#include <openssl/ssl.h>
 #include <openssl/x509.h>
 
 #include "log.h"

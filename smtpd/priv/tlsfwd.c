@@ -16,8 +16,8 @@
 
 /*
  * The parent's TLS entry points, in smtpd: the STARTTLS handoff, and
- * the key and the signer, forwarded to smtpd-tls.so (priv/tls.c), which
- * tlsmod.c loads at the first STARTTLS.
+ * the key and the signer, forwarded to smtpd-tlspriv.so (priv/tls.c,
+ * libcrypto only), which tlsmod.c loads at the first STARTTLS.
  */
 
 #include <sys/types.h>
@@ -31,14 +31,12 @@
 #include "priv.h"
 #include "log.h"
 
-#define TLSMOD_NAME	"smtpd-tls.so"
-
 static int
 privload(struct parent *p)
 {
 	int	(*load)(struct parent *);
 
-	if (tlsmod_load() != 1)
+	if (tlsmod_load(TLSMOD_PRIV) != 1)
 		return -1;
 	load = (int (*)(struct parent *))tlsmod_fn(TM_PRIVLOAD);
 	return load(p);
@@ -62,7 +60,8 @@ p_tls(struct parent *p, struct ps_msg *m)
 		parent_kill(p, "malformed TLS request");
 	ok = p->tlsfd != -1 && privload(p) == 0;
 	if (!ok)
-		log_warnx("tls: no key or no %s: STARTTLS refused", TLSMOD_NAME);
+		log_warnx("tls: no key or no %s: STARTTLS refused",
+		    tlsmod_name(TLSMOD_PRIV));
 	ps_buf_init(&b);
 	ps_add_u32(&b, ok);
 	if (parent_reply(p, PS_TLS_ANS, m->hdr.id, -1, &b) == -1 || !ok)

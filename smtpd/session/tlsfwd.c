@@ -43,7 +43,7 @@ tls_setup(struct session *s)
 	s->tlsctx = NULL;
 	if (s->conf->certfile[0] == '\0' || !s->tlstakeover)
 		return 0;
-	if (tlsmod_load() != 1) {
+	if (tlsmod_load(TLSMOD_TLS) != 1) {
 		log_warnx("tls: no STARTTLS");
 		return 0;
 	}
