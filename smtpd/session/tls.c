@@ -63,14 +63,19 @@
  * same (priv/tls.c), failing that handshake; SSL_OP_NO_CLIENT_RENEGOTIATION
  * refuses what a server can be asked to renegotiate; and no read-ahead (the
  * default) leaves nothing unprocessed beyond SSL_pending(3)'s bytes, which
- * is what SSL_has_pending(3) adds in OpenSSL.
+ * is what SSL_has_pending(3) adds in OpenSSL; and no OPENSSL_INIT_NO_LOAD_*
+ * flags, so its error strings are loaded at set-up.
  */
 #ifdef LIBRESSL_VERSION_NUMBER
 #define TLS_NORENEG		SSL_OP_NO_CLIENT_RENEGOTIATION
+#define TLS_INIT		(OPENSSL_INIT_LOAD_SSL_STRINGS | \
+				    OPENSSL_INIT_LOAD_CRYPTO_STRINGS)
 #define set_sigalgs(ctx)	1
 #define has_pending(ssl)	0
 #else
 #define TLS_NORENEG		SSL_OP_NO_RENEGOTIATION
+#define TLS_INIT		(OPENSSL_INIT_NO_LOAD_SSL_STRINGS | \
+				    OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS)
 #define set_sigalgs(ctx)	SSL_CTX_set1_sigalgs_list(ctx, TLS_SIGALGS)
 #define has_pending(ssl)	SSL_has_pending(ssl)
 #endif
@@ -256,9 +261,8 @@ tls_setup(struct session *s)
 	s->tlsctx = NULL;
 	if (s->conf->certfile[0] == '\0')
 		return 0;
-	/* the error strings only when one is logged (tls_start) */
-	OPENSSL_init_ssl(OPENSSL_INIT_NO_LOAD_SSL_STRINGS |
-	    OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS, NULL);
+	/* OpenSSL: the error strings only when one is logged (tls_start) */
+	OPENSSL_init_ssl(TLS_INIT, NULL);
 	if ((ctx = tls_ctx(s, &leaf)) == NULL) {
 		ERR_clear_error();
 		return 0;
