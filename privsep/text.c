@@ -29,3 +29,13 @@ nonascii(const char *s)
 			return 1;
 	return 0;
 }
+
+/* The same over the octets from p up to end, NULs included. */
+int
+nonascii_span(const char *p, const char *end)
+{
+	for (; p < end; p++)
+		if ((unsigned char)*p >= 0x80)
+			return 1;
+	return 0;
+}

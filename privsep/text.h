@@ -19,5 +19,6 @@
 
 /* text.c */
 int	 nonascii(const char *);	/* 1 when an octet is >= 0x80 */
+int	 nonascii_span(const char *, const char *);	/* the same over [p, end) */
 
 #endif /* TEXT_H */

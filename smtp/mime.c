@@ -31,6 +31,7 @@
 #include <strings.h>
 
 #include "smtp.h"
+#include "text.h"
 
 #define LINEMAX		998	/* RFC 5322 2.1.1, without CRLF */
 #define MAXDEPTH	16	/* nested multiparts: more is an attack */
@@ -105,15 +106,6 @@ qp_encode(struct buf *o, const char *p, const char *end)
 		buf_add(o, "\n", 1);
 		p = nl + 1;
 	}
-}
-
-static int
-has8bit(const char *p, const char *end)
-{
-	for (; p < end; p++)
-		if ((unsigned char)*p >= 0x80)
-			return 1;
-	return 0;
 }
 
 static size_t
@@ -377,7 +369,7 @@ entity(struct buf *o, const char *p, const char *end, int want7, int top,
 		    "octets in a MIME part", LINEMAX);
 		return -1;
 	}
-	if (want7 && has8bit(e.h, e.he)) {
+	if (want7 && nonascii_span(e.h, e.he)) {
 		(void)snprintf(err, errlen, "8-bit header fields cannot be "
 		    "made 7-bit");
 		return -1;
@@ -391,7 +383,7 @@ entity(struct buf *o, const char *p, const char *end, int want7, int top,
 		buf_add(o, "\n", 1);
 		return entity(o, e.b, e.be, want7, 1, depth + 1, err, errlen);
 	}
-	eight = want7 && has8bit(e.b, e.be);
+	eight = want7 && nonascii_span(e.b, e.be);
 	longl = longest(e.b, e.be) > LINEMAX;
 	if (!eight && !longl) {
 		buf_add(o, p, end - p);
@@ -409,7 +401,7 @@ entity(struct buf *o, const char *p, const char *end, int want7, int top,
 	if (top && field(&e, "mime-version", &v, &ve) == -1)
 		buf_addstr(o, "MIME-Version: 1.0\n");
 	/* 8-bit text without a type needs a charset (RFC 2045 5.2, 1428) */
-	if (ct[0] == '\0' && has8bit(e.b, e.be))
+	if (ct[0] == '\0' && nonascii_span(e.b, e.be))
 		buf_addstr(o, utf8_valid((const unsigned char *)e.b,
 		    (const unsigned char *)e.be) ? "Content-Type: text/plain; "
 		    "charset=utf-8\n" : "Content-Type: text/plain; "

@@ -1,4 +1,4 @@
-/* objs: smtp/mime.c smtp/reply.c */
+/* objs: smtp/mime.c smtp/reply.c privsep/text.c */
 /*
  * Copyright (c) 2026 The upas-smtp authors
  *

@@ -1,4 +1,4 @@
-/* objs: smtp/rfc822.c smtp/names.c smtp/mime.c smtp/reply.c */
+/* objs: smtp/rfc822.c smtp/names.c smtp/mime.c smtp/reply.c privsep/text.c */
 /*
  * Copyright (c) 2026 The upas-smtp authors
  *

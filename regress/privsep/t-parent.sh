@@ -67,5 +67,8 @@ EOC
 { cat "$T/smtpd.conf"; echo "requireauth on"; } > "$T/requireauth.conf"
 timeout 120 "$T/parent-test" "$T" 2>"$T/stderr.log"
 rc=$?
-[ $rc -eq 0 ] || { echo "# parent-test exited $rc"; sed 's/^/# /' "$T/stderr.log" | tail -20; }
+# its own "not ok" lines count each refused check; a crash, a timeout or
+# an abort would end the list early, so any other status fails too
+[ $rc -eq 0 ] || [ $rc -eq 1 ] ||
+    { fail "parent-test exited $rc"; sed 's/^/# /' "$T/stderr.log" | tail -20; }
 exit 0
