@@ -160,19 +160,58 @@ io_pending(struct session *s)
 	return s->tls != NULL && tls_pending(s) ? 1 : 0;
 }
 
+/*
+ * poll(2) on fd for events, and on the socketpair to the parent beside
+ * it: when the parent is gone the session ends at once, whatever the
+ * client does.  Linux's PR_SET_PDEATHSIG (sandbox_child) is one way;
+ * FreeBSD clears procctl(2)'s PROC_PDEATHSIG_CTL at the uid change,
+ * OpenBSD has nothing like it, and the parent, under another uid, may
+ * not kill(2) us: it shuts the socketpair down instead (parent_kill).
+ * The hang-up or end of file on the socketpair is what every system
+ * reports.  The parent never speaks first, so a message waiting there
+ * is left to the reader of the next answer.  poll's result for fd.
+ */
+int
+io_poll(struct session *s, int fd, short events, int ms)
+{
+	struct pollfd	pfd[2];
+	ssize_t		n;
+	char		c;
+	int		r;
+
+	pfd[0].fd = fd;
+	pfd[0].events = events;
+	pfd[1].fd = s->psfd;
+	pfd[1].events = POLLIN;
+	for (;;) {
+		pfd[0].revents = pfd[1].revents = 0;
+		if ((r = poll(pfd, 2, ms)) <= 0)
+			return r;
+		if (pfd[1].revents & (POLLHUP | POLLERR | POLLNVAL))
+			_exit(1);	/* nobody left to log to */
+		if (pfd[1].revents & POLLIN) {
+			n = recv(s->psfd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+			if (n == 0 || (n == -1 && errno != EAGAIN &&
+			    errno != EWOULDBLOCK && errno != EINTR))
+				_exit(1);
+			if (n > 0)
+				pfd[1].fd = -1;
+		}
+		if (pfd[0].revents != 0)
+			return 1;
+	}
+}
+
 /* Input within ms milliseconds?  For the early-talker trap. */
 int
 io_wait(struct session *s, int ms)
 {
-	struct pollfd	pfd;
-	int		r;
+	int	r;
 
 	if (io_pending(s))
 		return 1;
-	pfd.fd = s->infd;
-	pfd.events = POLLIN;
 	do {
-		r = poll(&pfd, 1, ms);
+		r = io_poll(s, s->infd, POLLIN, ms);
 	} while (r == -1 && errno == EINTR);
 	return r > 0;
 }
@@ -181,7 +220,6 @@ io_wait(struct session *s, int ms)
 static int
 io_fill(struct session *s, long long deadline)
 {
-	struct pollfd	pfd;
 	ssize_t		n;
 	long long	left;
 	int		r;
@@ -193,9 +231,8 @@ io_fill(struct session *s, long long deadline)
 		if (s->tls == NULL || !tls_pending(s)) {
 			if ((left = deadline - now_ms()) <= 0)
 				return IO_TIMEOUT;
-			pfd.fd = s->infd;
-			pfd.events = POLLIN;
-			r = poll(&pfd, 1, left > 3600000 ? 3600000 : (int)left);
+			r = io_poll(s, s->infd, POLLIN,
+			    left > 3600000 ? 3600000 : (int)left);
 			if (r == -1 && errno == EINTR)
 				continue;
 			if (r == -1)
@@ -323,7 +360,6 @@ io_write(struct session *s, const void *buf, size_t len)
 static ssize_t
 io_send(struct session *s, const char *p, size_t len)
 {
-	struct pollfd	pfd;
 	ssize_t		n;
 	long long	deadline = io_deadline(s, s->conf->timeout), left;
 	int		r, sock = 1;
@@ -343,11 +379,10 @@ io_send(struct session *s, const char *p, size_t len)
 			else if (errno != EAGAIN && errno != EWOULDBLOCK)
 				return -1;
 		}
-		pfd.fd = s->outfd;
-		pfd.events = POLLOUT;
 		if ((left = deadline - now_ms()) <= 0)
 			return -1;
-		r = poll(&pfd, 1, left > 3600000 ? 3600000 : (int)left);
+		r = io_poll(s, s->outfd, POLLOUT,
+		    left > 3600000 ? 3600000 : (int)left);
 		if (r == -1 && errno == EINTR)
 			continue;
 		if (r <= 0)

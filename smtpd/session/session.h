@@ -149,6 +149,7 @@ int	 io_write(struct session *, const void *, size_t);
 int	 io_flush(struct session *);
 int	 io_pending(struct session *);	/* bytes buffered, read but not consumed */
 int	 io_wait(struct session *, int);	/* input within ms? (early talker) */
+int	 io_poll(struct session *, int, short, int);	/* poll(2) fd; exit if the parent is gone */
 void	 io_init(struct session *);		/* before the sandbox: socket timeouts */
 void	 io_transcript(struct session *, int, const char *, size_t);	/* -d */
 void	 io_clock(struct session *, int);	/* start: 0 session, 1 message */
