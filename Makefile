@@ -84,7 +84,7 @@ SMTPD_SRCS =	smtpd/smtpd.c smtpd/conf.c smtpd/net.c smtpd/confcheck.c \
 		smtpd/priv/peer.c smtpd/priv/mailer.c smtpd/priv/mdeliver.c \
 		smtpd/priv/greylist.c smtpd/priv/dns.c smtpd/priv/dnsreq.c \
 		smtpd/priv/auth.c smtpd/priv/rcpt.c smtpd/priv/rlist.c \
-		smtpd/priv/queue.c smtpd/priv/psandbox.c smtpd/priv/tlsfwd.c \
+		smtpd/priv/queue.c smtpd/priv/psandbox.c smtpd/priv/tlsfwd.c smtpd/priv/handoff.c \
 		smtpd/session/session.c smtpd/session/verbs.c smtpd/session/ask.c \
 		smtpd/session/exit.c smtpd/session/io.c smtpd/session/reply.c \
 		smtpd/session/addr.c smtpd/session/data.c smtpd/session/auth.c \

@@ -1,4 +1,4 @@
-/* objs: smtpd/priv/parent.c smtpd/priv/loop.c smtpd/priv/spool.c smtpd/policy.c smtpd/conf.c smtpd/net.c smtpd/priv/greylist.c smtpd/priv/dnsreq.c smtpd/priv/dns.c smtpd/dlload.c smtpd/priv/auth.c smtpd/priv/mailer.c smtpd/priv/mdeliver.c smtpd/priv/rcpt.c smtpd/priv/rlist.c smtpd/routes.c smtpd/priv/queue.c smtpd/qfile.c smtpd/priv/tls.c deliver/maildir.c deliver/map.c privsep/msg.c privsep/marshal.c privsep/log.c privsep/text.c privsep/privdrop.c */
+/* objs: smtpd/priv/parent.c smtpd/priv/loop.c smtpd/priv/spool.c smtpd/policy.c smtpd/conf.c smtpd/net.c smtpd/priv/greylist.c smtpd/priv/dnsreq.c smtpd/priv/dns.c smtpd/dlload.c smtpd/priv/auth.c smtpd/priv/mailer.c smtpd/priv/mdeliver.c smtpd/priv/rcpt.c smtpd/priv/rlist.c smtpd/routes.c smtpd/priv/queue.c smtpd/qfile.c smtpd/priv/tls.c smtpd/priv/handoff.c deliver/maildir.c deliver/map.c privsep/msg.c privsep/marshal.c privsep/log.c privsep/text.c privsep/privdrop.c */
 /*
  * Copyright (c) 2026 The upas-smtp authors
  *
@@ -17,7 +17,8 @@
 
 /*
  * The parent's dispatcher (parent_run) and every p_* handler, in process,
- * fed by a hostile child.  The input is up to 64 records, each
+ * fed by a hostile child.  The input is one octet of set-up, then up to
+ * 64 records, each
  *
  *	u8 type (PS_FIRSTTYPE + type % 26, so answer types and unknown
  *	   numbers too), u8 how, u8 n, then n octets
@@ -31,8 +32,19 @@
  * exit(3) returns here (exit is wrapped below).  The configuration has
  * greylisting, -s, -p (AUTH in the clear), a credentials file, norelay,
  * a real EC key and certificate, so signing requests are validated and
- * signed for real, and a mailer, /bin/true.  p_tls (STARTTLS's hand-over
- * to a second child) is a stub here that always answers no.
+ * signed for real, and a mailer, /bin/true.
+ *
+ * STARTTLS's handoff (p_tls, priv/handoff.c) runs as it is, but for the
+ * loading of smtpd-tls.so: tls_privload here calls the module's entry
+ * point, priv/tls.c's tlspriv_load, linked in.  The set-up octet says:
+ * bit 0, a child waits for STARTTLS (a second socketpair, its hello
+ * already sent, and the session child a real process, /bin/true, or
+ * /bin/false with bit 2, for p_tls to reap); bit 1, the key descriptor
+ * is key.pem, else /dev/null (bit 3: none).  With a waiting child, the
+ * records after a typed PS_TLS_REQ go to the waiting child's socket, as
+ * a TLS child's would.  So the rule checks, once-only, the answer, the
+ * key load, the old child's exit and the swap are fuzzed; the waiting
+ * child's own start (smtpd.c's tls_waiter) is not.
  *
  * Checked after each input, else abort():
  *  - the parent ended through exit(3), with the spool closed (spoolfd -1)
@@ -49,6 +61,7 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
@@ -58,6 +71,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
+#include <spawn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,6 +87,7 @@
 #define NOPID		0x3fffffff	/* above any pid_max: kill(2) finds nothing */
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+extern char **environ;
 
 static jmp_buf		 env;
 static int		 inrun;
@@ -104,20 +119,14 @@ sleep(unsigned int s)
 	return 0;
 }
 
-/*
- * STARTTLS's hand-over (priv/tlsfwd.c) waits for one child and wakes another:
- * here it is always "no module", as in a smtpd without smtpd-tls.so.
- */
-void
-p_tls(struct parent *p, struct ps_msg *m)
-{
-	struct ps_buf	 b;
+/* The module's TM_PRIVLOAD is this one, linked in: no dlopen here. */
+static int	 keyloads;
 
-	if (m->err || ps_end(m) == -1)
-		parent_kill(p, "malformed TLS request");
-	ps_buf_init(&b);
-	ps_add_u32(&b, 0);
-	(void)parent_reply(p, PS_TLS_ANS, m->hdr.id, -1, &b);
+int
+tls_privload(struct parent *p)
+{
+	keyloads++;
+	return tlspriv_load(p);
 }
 
 /* Linked in with privdrop.c; never called. */
@@ -254,6 +263,7 @@ is_answer(uint32_t t)
 
 /* One reply: its payload must be exactly what its type says. */
 static uint32_t	 ids[MAXREC];	/* the ids of the requests sent */
+static int	 tls_yes;	/* a yes to STARTTLS is possible */
 static size_t	 nids;
 
 static int
@@ -303,7 +313,7 @@ check_reply(struct ps_msg *m)
 		CHECK(ps_get_u32(m, &v) == 0 && v <= RCPT_TEMPFAIL);
 		break;
 	case PS_TLS_ANS:
-		CHECK(ps_get_u32(m, &v) == 0 && v == 0);
+		CHECK(ps_get_u32(m, &v) == 0 && v <= (uint32_t)tls_yes);
 		break;
 	case PS_AUTH_CHAL:
 		CHECK(ps_get_str(m, s, sizeof(s)) == 0 && s[0] == '<');
@@ -367,11 +377,60 @@ check_tree(void)
 	closedir(d);
 }
 
+/*
+ * The replies on fd, as the child would read them, until end of file.
+ * A peer closed with data unread reports ECONNRESET once, before what
+ * is queued: read on.  On the waiting child's socket its wake-up, one
+ * octet, comes first.
+ */
+static void
+read_replies(int fd, int waiter)
+{
+	static struct ps_msg	 m;
+	ssize_t			 n;
+	char			 c;
+	int			 r;
+
+	for (;;) {
+		if (waiter) {
+			n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+			if (n == -1 && errno == ECONNRESET)
+				continue;
+			waiter = 0;
+			if (n == 1 && c == 'g') {
+				CHECK(recv(fd, &c, 1, 0) == 1);
+				continue;
+			}
+		}
+		r = ps_recv(fd, &m);
+		if (r == 0)
+			break;
+		if (r == -1 && errno == ECONNRESET)
+			continue;
+		CHECK(r > 0);
+		check_reply(&m);
+		ps_msg_closefd(&m);
+	}
+}
+
+static void
+restore_key(void)
+{
+	struct parent	 q;
+
+	memset(&q, 0, sizeof(q));
+	q.conf = &conf;
+	CHECK((q.keyfd = open(conf.keyfile, O_RDONLY | O_CLOEXEC)) != -1);
+	CHECK(tlspriv_load(&q) == 0 && q.tlskey == tlskey);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct ps_msg	 m;
 	static int		 ready;
+	char			*argv[2];
+	pid_t			 child = NOPID;
+	int			 tp[2] = { -1, -1 }, out, mode;
 	struct ps_hdr		 h;
 	struct ps_buf		 b;
 	size_t			 i = 0, n;
@@ -383,10 +442,28 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		setup();
 		ready = 1;
 	}
+	if (size < 1)
+		return 0;
+	mode = data[i++];
 	before = nfds();
 	CHECK(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) == 0);
 	(void)setsockopt(sp[0], SOL_SOCKET, SO_SNDBUF, &big, sizeof(big));
 	(void)setsockopt(sp[1], SOL_SOCKET, SO_SNDBUF, &big, sizeof(big));
+	out = sp[1];
+	if (mode & 1) {
+		/* a child waiting for STARTTLS, its hello sent; the session
+		 * child a real process, so that p_tls can reap it */
+		CHECK(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
+		    tp) == 0);
+		(void)setsockopt(tp[1], SOL_SOCKET, SO_SNDBUF, &big,
+		    sizeof(big));
+		CHECK(ps_hello_send(tp[1]) == 0);
+		argv[0] = mode & 4 ? "/bin/false" : "/bin/true";
+		argv[1] = NULL;
+		CHECK(posix_spawn(&child, argv[0], NULL, NULL, argv,
+		    environ) == 0);
+	}
+	tls_yes = (mode & 3) == 3;
 	nids = 0;
 	while (i + 3 <= size && id < MAXREC) {
 		type = PS_FIRSTTYPE + data[i] % 26;
@@ -403,7 +480,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				memcpy(&h, data + i, sizeof(h));
 				ids[nids++] = h.id;
 			}
-			(void)send(sp[1], data + i, n, MSG_DONTWAIT);
+			(void)send(out, data + i, n, MSG_DONTWAIT);
 		} else {
 			ps_buf_init(&b);
 			if (how & 4)
@@ -412,23 +489,30 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				b.len = n;
 				memcpy(b.data, data + i, n);
 			}
-			if (!b.err && ps_sendbuf(sp[1], type, id, fd, &b) == 0)
+			if (!b.err && ps_sendbuf(out, type, id, fd, &b) == 0)
 				ids[nids++] = id;
+			/* what a TLS child would say, it says to the parent */
+			if (type == PS_TLS_REQ && tp[1] != -1)
+				out = tp[1];
 		}
 		if (fd != -1)
 			close(fd);
 		i += n;
 	}
 	(void)shutdown(sp[1], SHUT_WR);
+	if (tp[1] != -1)
+		(void)shutdown(tp[1], SHUT_WR);
 
 	memset(&par, 0, sizeof(par));
 	par.conf = &conf;
 	par.peer = &peer;
-	par.child = NOPID;
-	par.tlsfd = -1;
+	par.child = child;
+	par.tlsfd = tp[0];
+	par.tlschild = NOPID;
 	par.fd = sp[0];
 	par.spoolfd = -1;
-	par.keyfd = -1;
+	par.keyfd = mode & 2 ? open(conf.keyfile, O_RDONLY | O_CLOEXEC) :
+	    mode & 8 ? -1 : open("/dev/null", O_RDONLY | O_CLOEXEC);
 	par.connfd = -1;
 	par.tlskey = tlskey;
 	par.spooldir = open(conf.spool, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -443,19 +527,28 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	close(par.spooldir);
 	close(par.dumpfd);
 	close(par.greyfd);
-	close(sp[0]);
+	if (par.keyfd != -1)
+		close(par.keyfd);
+	/* after the handoff p_tls closed sp[0] and par.fd is tp[0] */
+	close(par.fd);
+	if (par.tlsfd != -1)
+		close(par.tlsfd);
 
-	/* the replies, as the child would read them */
-	for (;;) {
-		int	 r = ps_recv(sp[1], &m);
-
-		if (r == 0 || (r == -1 && errno == ECONNRESET))
-			break;
-		CHECK(r > 0);
-		check_reply(&m);
-		ps_msg_closefd(&m);
-	}
+	/* the replies, as the children would read them */
+	read_replies(sp[1], 0);
 	close(sp[1]);
+	if (tp[1] != -1) {
+		read_replies(tp[1], 1);
+		close(tp[1]);
+	}
+	if (child != NOPID)
+		while (waitpid(child, NULL, 0) == -1 && errno == EINTR)
+			;
+	if (keyloads) {
+		/* back to the loaded key the other inputs start with */
+		keyloads = 0;
+		restore_key();
+	}
 	CHECK(nfds() == before);
 	check_tree();
 	return 0;

@@ -130,6 +130,7 @@ int	 queue_commit(struct parent *, const char *, int, int, char **, size_t,
 /* tls.c (in smtpd-tls.so) and tlsfwd.c (in smtpd, forwarding to it) */
 int	 tlspriv_load(struct parent *);		/* read the key from keyfd */
 void	 p_sign(struct parent *, struct ps_msg *);
-void	 p_tls(struct parent *, struct ps_msg *);	/* STARTTLS: the handoff */
+int	 tls_privload(struct parent *);		/* tlsfwd.c: module and key, 0 or -1 */
+void	 p_tls(struct parent *, struct ps_msg *);	/* handoff.c: STARTTLS */
 
 #endif /* PRIV_H */

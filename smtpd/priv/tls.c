@@ -116,6 +116,8 @@ tlspriv_load(struct parent *p)
 	int		 rv = -1;
 
 	p->tlskey = NULL;
+	EVP_PKEY_free(tlskey.pk);	/* a second load replaces the first */
+	tlskey.pk = NULL;
 	if (p->keyfd == -1)
 		return conf->certfile[0] == '\0' ? 0 : -1;
 	if ((buf = malloc(KEYFILE_MAX)) == NULL)
