@@ -86,6 +86,18 @@ extern const int sandbox_parent_paths;
  */
 void	sandbox_client(void);
 
+/*
+ * A process that writes files in one directory and nothing else (the
+ * MTA-STS policy cache writer, smtp/sts_cache.c): it reads what to write
+ * from socket s and answers on it, and creates, writes, fsyncs, renames
+ * and removes files beneath the directory dfd (whose path is dir); no
+ * file is larger than maxfsize.  Linux: no_new_privs, seccomp-BPF;
+ * OpenBSD: unveil(dir, "rwc") and pledge("stdio rpath wpath cpath");
+ * FreeBSD: capability mode, dfd and s limited to those rights.  Fatal if
+ * it cannot be installed.
+ */
+void	sandbox_dirwriter(int, int, const char *, size_t);
+
 /* For status output and tests: "seccomp", "pledge", "capsicum", "rlimit". */
 const char *sandbox_name(void);
 

@@ -114,6 +114,28 @@ sandbox_client(void)
 	sandbox_rlimits_client();
 }
 
+void
+sandbox_dirwriter(int dfd, int s, const char *dir, size_t maxfsize)
+{
+	cap_rights_t	rights;
+
+	(void)dir;
+	sandbox_rlimits(maxfsize);
+	/*
+	 * openat(O_WRONLY|O_CREAT|O_EXCL), write and fsync of the new file
+	 * (it inherits these rights), renameat, unlinkat, fsync of dfd.
+	 */
+	cap_rights_init(&rights, CAP_LOOKUP, CAP_CREATE, CAP_WRITE, CAP_FSYNC,
+	    CAP_RENAMEAT_SOURCE, CAP_RENAMEAT_TARGET, CAP_UNLINKAT);
+	limit(dfd, &rights, 0);
+	cap_rights_init(&rights, CAP_READ, CAP_WRITE);	/* record, answer */
+	limit(s, &rights, 0);
+	cap_rights_init(&rights, CAP_WRITE);
+	limit(STDERR_FILENO, &rights, 0);
+	if (caph_enter() == -1)
+		fatal("cap_enter");
+}
+
 const int sandbox_parent_paths = 0;
 
 void

@@ -50,6 +50,15 @@ sandbox_client(void)
 	sandbox_rlimits_client();
 }
 
+void
+sandbox_dirwriter(int dfd, int s, const char *dir, size_t maxfsize)
+{
+	(void)dfd;
+	(void)s;
+	(void)dir;
+	sandbox_rlimits(maxfsize);
+}
+
 const int sandbox_parent_paths = 0;
 
 void

@@ -71,6 +71,19 @@ sandbox_client(void)
 		fatal("pledge");
 }
 
+void
+sandbox_dirwriter(int dfd, int s, const char *dir, size_t maxfsize)
+{
+	(void)dfd;
+	(void)s;
+	sandbox_rlimits(maxfsize);
+	/* the *at(2) calls relative to dfd are checked against dir */
+	if (unveil(dir, "rwc") == -1 || unveil(NULL, NULL) == -1)
+		fatal("unveil %s", dir);
+	if (pledge("stdio rpath wpath cpath", NULL) == -1)
+		fatal("pledge");
+}
+
 const int sandbox_parent_paths = 1;
 
 void

@@ -32,7 +32,6 @@
  */
 
 #include <sys/types.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 
@@ -170,26 +169,17 @@ replace(int dfd, const char *domain, const char *buf, size_t len)
 
 /*
  * The writer: one record for domain from s, or none; it answers 'y'/'n'.
- * It starts no process, dumps no core, gains no privilege (set-id) and
- * writes no file larger than a record.
+ * Sealed (sandbox.h): it starts no process, dumps no core, gains no
+ * privilege, writes no file larger than a record and none outside dir.
  */
 static void __attribute__((noreturn))
-writer(int dfd, int s, const char *domain)
+writer(int dfd, int s, const char *dir, const char *domain)
 {
 	struct sts_cached	 c;
-	struct rlimit		 rl;
 	char			*buf, ok = 'n';
 	size_t			 len;
 
-	rl.rlim_cur = rl.rlim_max = 0;
-	if (setrlimit(RLIMIT_NPROC, &rl) == -1 ||
-	    setrlimit(RLIMIT_CORE, &rl) == -1)
-		_exit(1);
-	rl.rlim_cur = rl.rlim_max = REC_MAX;
-	if (setrlimit(RLIMIT_FSIZE, &rl) == -1)
-		_exit(1);
-	(void)signal(SIGXFSZ, SIG_IGN);
-	sandbox_nonewprivs();
+	sandbox_dirwriter(dfd, s, dir, REC_MAX);
 	if ((buf = malloc(REC_MAX)) == NULL)
 		_exit(1);
 	if (readall(s, buf, REC_MAX, &len) == -1) {
@@ -256,7 +246,7 @@ sts_cache_open(const char *dir, const char *domain, char *err, size_t errlen)
 		closefrom(maxfd + 1);
 		(void)signal(SIGPIPE, SIG_IGN);
 		log_procinit("sts-cache");
-		writer(dfd, sv[1], domain);
+		writer(dfd, sv[1], dir, domain);
 	default:
 		break;
 	}

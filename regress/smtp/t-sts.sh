@@ -240,12 +240,13 @@ send 0 sts-type.test && delivered || fail "text/html: delivered without a policy
 expect "text/html: not a policy" 'fetch failed: .*Content-Type is not text/plain' "$(out)"
 
 # while the policy is fetched: the client sealed, the cache writer (its
-# child) without new privileges
+# child) sealed too, and yet the new policy reaches the cache
 if [ "$(uname -s)" = Linux ]; then
-	echo 3 > "$W/mta-sts.sts-redir.test.delay"
+	sed -i '1s/ 20260101a$/ 19990101old/' "$T/sts/sts-enf.test"
+	echo 3 > "$W/mta-sts.sts-enf.test.delay"
 	n=$((n + 1))
 	printf 'Subject: t%d\n\nbody\n' $n | timeout 60 "$SMTP" -d -C "$T/smtp.conf" \
-	    "net!sts-redir.test!$P" a@src.test "r$n@sts-redir.test" >"$T/out.$n" 2>&1 &
+	    "net!sts-enf.test!$P" a@src.test "r$n@sts-enf.test" >"$T/out.$n" 2>&1 &
 	spid=$!
 	i=0
 	while [ $i -lt 50 ] && ! ss -Htn "dst $STS_HTTPS_ADDR:443" 2>/dev/null | grep -q ESTAB; do
@@ -257,16 +258,23 @@ if [ "$(uname -s)" = Linux ]; then
 	st=$(cat /proc/"${cpid:-0}"/status 2>/dev/null)
 	wst=$(cat /proc/"${wpid:-0}"/status 2>/dev/null)
 	wait $spid
-	rm -f "$W/mta-sts.sts-redir.test.delay"
+	rm -f "$W/mta-sts.sts-enf.test.delay"
 	case "$TNAME" in
 	asan:*) skip "during the fetch: Seccomp: 2" "the ASan build does not seal (LeakSanitizer)" ;;
 	*) expect "during the fetch: the client is sealed (Seccomp: 2)" \
 	    "^Seccomp:[[:space:]]+2$" "$st" ;;
 	esac
+	case "$TNAME" in
+	asan:*) skip "during the fetch: the cache writer is sealed (Seccomp: 2)" "the ASan build does not seal (LeakSanitizer)" ;;
+	*) expect "during the fetch: the cache writer is sealed (Seccomp: 2)" \
+	    "^Seccomp:[[:space:]]+2$" "$wst" ;;
+	esac
 	expect "during the fetch: the cache writer has no new privileges" \
 	    "^NoNewPrivs:[[:space:]]+1$" "$wst"
 	expect "during the fetch: the cache writer may start no process" \
 	    "^Max processes +0 +0 " "$(cat /proc/"${wpid:-0}"/limits 2>/dev/null)"
+	expect "after the fetch: the sealed writer put the new policy in the cache" \
+	    '^upas-sts 1 [0-9]+ 20260101a$' "$(head -n 1 "$T/sts/sts-enf.test")"
 else
 	skip "the sandbox during the fetch" "Linux only here"
 fi
