@@ -383,9 +383,7 @@ static struct sock_filter wfilter[] = {
 	SC_ALLOW(__NR_close), SC_ALLOW(__NR_getpid),
 	SC_DENY(__NR_fstat, EACCES), SC_DENY(__NR_newfstatat, EACCES),
 	SC_DENY(__NR_socket, EACCES), SC_DENY(__NR_ioctl, ENOTTY),
-	SC_MEMORY
-	SC_TIME
-	SC_SELF
+	SC_MEMORY SC_TIME SC_SELF
 	SC_KILL
 };
 
@@ -403,9 +401,7 @@ static struct sock_filter wfilter[] = {
 #define LL_SCOPE_ALL		((1ULL << 0) | (1ULL << 1))	/* ABI 6 */
 
 struct ll_attr {
-	uint64_t	fs;
-	uint64_t	net;
-	uint64_t	scoped;
+	uint64_t	fs, net, scoped;
 };
 
 static int
@@ -572,7 +568,6 @@ sandbox_client(void)
 void
 sandbox_dirwriter(int dfd, int s, const char *dir, size_t maxfsize)
 {
-	(void)dfd, (void)s, (void)dir;
 	sandbox_rlimits(maxfsize);
 	sandbox_nonewprivs();
 #ifdef SANDBOX_LAX
