@@ -79,6 +79,23 @@ conn_wait(int fd, short ev, long long end)
 	return waitfd(fd, ev, end - now_ms());
 }
 
+/*
+ * After one transfer: 1 when it must be tried again (having waited, up to
+ * end, for what TLS or the socket wants), -1 on timeout, 0 when r is the
+ * transfer's result.  ev is what a plain socket waits for.
+ */
+static int
+retry(struct conn *c, ssize_t r, short ev, long long end)
+{
+	if (c->tls != NULL) {
+		if (r != TLS_WANT_POLLIN && r != TLS_WANT_POLLOUT)
+			return 0;
+		ev = r == TLS_WANT_POLLIN ? POLLIN : POLLOUT;
+	} else if (r != -1 || (errno != EAGAIN && errno != EINTR))
+		return 0;
+	return waitfd(c->fd, ev, end - now_ms()) == -1 ? -1 : 1;
+}
+
 /* Every byte or -1 (errno ETIMEDOUT on the deadline), timeout in seconds. */
 int
 conn_write(struct conn *c, const void *p, size_t n, int timeout)
@@ -86,30 +103,21 @@ conn_write(struct conn *c, const void *p, size_t n, int timeout)
 	long long	 end = now_ms() + (long long)timeout * 1000;
 	const char	*b = p;
 	ssize_t		 r;
+	int		 w;
 
 	while (n > 0) {
-		if (c->tls != NULL) {
-			r = tls_write(c->tls, b, n);
-			if (r == TLS_WANT_POLLIN || r == TLS_WANT_POLLOUT) {
-				if (waitfd(c->fd, r == TLS_WANT_POLLIN ?
-				    POLLIN : POLLOUT, end - now_ms()) == -1)
-					return -1;
-				continue;
-			}
-			if (r == -1) {
+		r = c->tls != NULL ? tls_write(c->tls, b, n) :
+		    send(c->fd, b, n, MSG_NOSIGNAL);
+		if ((w = retry(c, r, POLLOUT, end)) == -1)
+			return -1;
+		if (w == 1)
+			continue;
+		if (r == -1) {
+			if (c->tls != NULL) {
 				log_debug("tls_write: %s", tls_error(c->tls));
 				errno = EIO;
-				return -1;
 			}
-		} else {
-			r = send(c->fd, b, n, MSG_NOSIGNAL);
-			if (r == -1 && (errno == EAGAIN || errno == EINTR)) {
-				if (waitfd(c->fd, POLLOUT, end - now_ms()) == -1)
-					return -1;
-				continue;
-			}
-			if (r == -1)
-				return -1;
+			return -1;
 		}
 		b += r;
 		n -= r;
@@ -123,27 +131,17 @@ conn_read(struct conn *c, void *p, size_t n, int timeout)
 {
 	long long	end = now_ms() + (long long)timeout * 1000;
 	ssize_t		r;
+	int		w;
 
 	for (;;) {
-		if (c->tls != NULL) {
-			r = tls_read(c->tls, p, n);
-			if (r == TLS_WANT_POLLIN || r == TLS_WANT_POLLOUT) {
-				if (waitfd(c->fd, r == TLS_WANT_POLLIN ?
-				    POLLIN : POLLOUT, end - now_ms()) == -1)
-					return -1;
-				continue;
-			}
-			if (r == -1) {
-				log_debug("tls_read: %s", tls_error(c->tls));
-				errno = EIO;
-			}
-			return r;
-		}
-		r = read(c->fd, p, n);
-		if (r == -1 && (errno == EAGAIN || errno == EINTR)) {
-			if (waitfd(c->fd, POLLIN, end - now_ms()) == -1)
-				return -1;
+		r = c->tls != NULL ? tls_read(c->tls, p, n) : read(c->fd, p, n);
+		if ((w = retry(c, r, POLLIN, end)) == -1)
+			return -1;
+		if (w == 1)
 			continue;
+		if (r == -1 && c->tls != NULL) {
+			log_debug("tls_read: %s", tls_error(c->tls));
+			errno = EIO;
 		}
 		return r;
 	}

@@ -104,30 +104,15 @@ done:
 	(void)close(fd);
 }
 
+/* All of p to a file (sock 0) or to the socket (sock 1, no SIGPIPE). */
 static int
-writeall(int fd, const char *p, size_t n)
+putall(int fd, const char *p, size_t n, int sock)
 {
 	ssize_t	w;
 
 	while (n > 0) {
-		if ((w = write(fd, p, n)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= w;
-	}
-	return 0;
-}
-
-static int
-sendall(int fd, const char *p, size_t n)
-{
-	ssize_t	w;
-
-	while (n > 0) {
-		if ((w = send(fd, p, n, MSG_NOSIGNAL)) == -1) {
+		w = sock ? send(fd, p, n, MSG_NOSIGNAL) : write(fd, p, n);
+		if (w == -1) {
 			if (errno == EINTR)
 				continue;
 			return -1;
@@ -151,7 +136,7 @@ replace(int dfd, const char *domain, const char *buf, size_t len)
 		log_warn("sts cache: %s", tmp);
 		return -1;
 	}
-	if (writeall(fd, buf, len) == -1 || fsync(fd) == -1) {
+	if (putall(fd, buf, len, 0) == -1 || fsync(fd) == -1) {
 		log_warn("sts cache: writing %s", tmp);
 		(void)close(fd);
 		(void)unlinkat(dfd, tmp, 0);
@@ -289,7 +274,7 @@ sts_cache_put(const char *body, size_t len, const char *id, long long fetched)
 	c.fetched = fetched;
 	if (sts_cache_format(&c, body, len, &out, &outlen) == -1)
 		return -1;
-	if (sendall(wsock, out, outlen) == 0 && shutdown(wsock, SHUT_WR) == 0) {
+	if (putall(wsock, out, outlen, 1) == 0 && shutdown(wsock, SHUT_WR) == 0) {
 		pfd.fd = wsock;
 		pfd.events = POLLIN;
 		if (poll(&pfd, 1, ACK_TIMEOUT) == 1 &&
