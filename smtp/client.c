@@ -269,10 +269,17 @@ rcptcmd(struct session *s, size_t i, char *buf, size_t n)
 		if (s->o->notify != NULL)
 			(void)snprintf(notify, sizeof(notify), " NOTIFY=%s",
 			    s->o->notify);
-		/* RFC 3461 4.2: the address as it was given to us */
+		/*
+		 * RFC 3461 4.2: the address as it was given to us; RFC 6533
+		 * 3: a UTF-8 one as utf-8-addr-xtext, type utf-8
+		 */
 		if (s->rcpt[i].orcpt != NULL &&
 		    xtext(x, sizeof(x), s->rcpt[i].orcpt) == 0)
 			(void)snprintf(orcpt, sizeof(orcpt), " ORCPT=rfc822;%s",
+			    x);
+		else if (s->rcpt[i].orcpt != NULL && useutf8(s) &&
+		    utf8xtext(x, sizeof(x), s->rcpt[i].orcpt) == 0)
+			(void)snprintf(orcpt, sizeof(orcpt), " ORCPT=utf-8;%s",
 			    x);
 	}
 	(void)snprintf(buf, n, "RCPT TO:<%s>%s%s", useutf8(s) ?

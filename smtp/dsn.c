@@ -16,7 +16,8 @@
 
 /*
  * Delivery status notification parameters (RFC 3461): checking NOTIFY as
- * given on the command line, and xtext for ENVID and ORCPT.  No I/O.
+ * given on the command line, xtext for ENVID and ORCPT, and RFC 6533's
+ * utf-8-addr-xtext for an ORCPT that is not ASCII.  No I/O.
  */
 
 #include <stdio.h>
@@ -82,6 +83,76 @@ xtext(char *d, size_t n, const char *s)
 	}
 	if (n == 0)
 		return -1;
+	d[o] = '\0';
+	return 0;
+}
+
+/*
+ * One UTF-8 sequence at *sp as its code point, advancing *sp; -1 when it
+ * is not well formed (RFC 3629 4: no overlong forms, no surrogates,
+ * nothing past U+10FFFF).
+ */
+static long
+utf8dec(const unsigned char **sp)
+{
+	const unsigned char	*s = *sp;
+	long			 cp, min;
+	int			 n, i;
+
+	if (s[0] < 0x80) {
+		*sp = s + 1;
+		return s[0];
+	}
+	if ((s[0] & 0xe0) == 0xc0) {
+		n = 1; cp = s[0] & 0x1f; min = 0x80;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		n = 2; cp = s[0] & 0x0f; min = 0x800;
+	} else if ((s[0] & 0xf8) == 0xf0) {
+		n = 3; cp = s[0] & 0x07; min = 0x10000;
+	} else
+		return -1;
+	for (i = 1; i <= n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return -1;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return -1;
+	*sp = s + n + 1;
+	return cp;
+}
+
+/*
+ * RFC 6533 3: utf-8-addr-xtext, printable ASCII but '+', '=' and '\' as
+ * they are, every other character as "\x{HEX}" (its code point, upper
+ * case, no leading zero, two digits at least).  0, or -1 when it does not
+ * fit or s is not UTF-8.
+ */
+int
+utf8xtext(char *d, size_t n, const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 o = 0;
+	long			 cp;
+	int			 w;
+
+	if (n == 0)
+		return -1;
+	while (*p != '\0') {
+		if ((cp = utf8dec(&p)) == -1)
+			return -1;
+		if (cp >= 33 && cp <= 126 && cp != '+' && cp != '=' &&
+		    cp != '\\') {
+			if (o + 1 >= n)
+				return -1;
+			d[o++] = (char)cp;
+			continue;
+		}
+		w = snprintf(d + o, n - o, "\\x{%02lX}", cp);
+		if (w < 0 || (size_t)w >= n - o)
+			return -1;
+		o += w;
+	}
 	d[o] = '\0';
 	return 0;
 }

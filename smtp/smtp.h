@@ -191,6 +191,7 @@ int	 cram_md5(const char *, const char *, const char *, char *, size_t);
 /* dsn.c: RFC 3461 parameters */
 int	 dsn_notify_ok(const char *);
 int	 xtext(char *, size_t, const char *);
+int	 utf8xtext(char *, size_t, const char *);
 
 /* dial.c */
 #define D_MX		0	/* domain: MX lookup */

@@ -115,6 +115,13 @@ expect "DSN: RCPT with NOTIFY and ORCPT" \
 expect "DSN: the result line says the server took it (dsn=passed)" \
     "^ok: rcpt u@test.example: 250 .*dsn=passed\\]$" "$OUT"
 check "DSN: delivered" wait_mail 6
+# RFC 6533 3: a UTF-8 ORCPT goes as utf-8-addr-xtext, type utf-8
+run_smtp -d -N FAILURE "[127.0.0.1]:$P" alice "$(printf 'j\303\266rg@b\303\274cher.test')" < "$T/msg"
+expect "UTF-8 recipient with DSN to Postfix: exit 0" "^0$" "$RC"
+# (the -d trace shows a backslash as two)
+expect "... ORCPT=utf-8; with \\x{HEX} for each non-ASCII character" \
+    '^-> RCPT TO:<j.*rg@b.*cher.test> NOTIFY=FAILURE ORCPT=utf-8;j\\\\x\{F6\}rg@b\\\\x\{FC\}cher\.test$' "$(printf '%s\n' "$OUT" | grep '^-> RCPT')"
+check "... delivered" wait_mail 7
 run_smtp -N NOPE "[127.0.0.1]:$P" alice u@test.example < "$T/msg"
 expect "-N with a bad value: usage, exit 64" "^64$" "$RC"
 
@@ -122,7 +129,7 @@ run_smtp -p "[127.0.0.1]:$P" alice ok@test.example perm@test.example < /dev/null
 expect "-p to Postfix: exit 69, one verified" "^69$" "$RC"
 expect "-p to Postfix: the verified line" "^ok: rcpt ok@test.example: 250" "$OUT"
 sleep 0.3
-expect "-p to Postfix: nothing delivered" "^6$" "$(ls "$MD/new" | wc -l | tr -d ' ')"
+expect "-p to Postfix: nothing delivered" "^7$" "$(ls "$MD/new" | wc -l | tr -d ' ')"
 
 # message_size_limit 0: Postfix says a bare "SIZE" (RFC 1870 4), no limit
 # ... and hides DSN (smtpd_discard_ehlo_keywords)
