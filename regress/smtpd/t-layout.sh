@@ -1,9 +1,10 @@
 #!/bin/sh
 # The tree shows what runs where (README, "Layout"): no file of the parent
 # (smtpd/priv/) includes the session child's header (smtpd/session/) or the
-# other way round; no file in smtpd/ or privsep/ is over 600 lines; and no
-# circle of calls among smtpd's objects (each file's defined and undefined
-# symbols, nm(1)), so each file can be read after the ones it calls.
+# other way round; no file in smtpd/, smtp/, runq/ or privsep/ is over 600
+# lines; and no circle of calls among smtpd's objects, nor among smtp's
+# (each file's defined and undefined symbols, nm(1)), so each file can be
+# read after the ones it calls.
 . "${UPAS_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/regress/lib.sh"
 cd "$TOP" || exit 1
 
@@ -14,16 +15,18 @@ bad=$(grep -l '#include "\(\.\./priv/\)\{0,1\}priv\.h"' smtpd/session/*.[ch])
 [ -z "$bad" ] && pass "smtpd/session/ does not include priv.h" ||
     fail "smtpd/session/ includes priv.h: $bad"
 
-long=$(wc -l smtpd/*.[ch] smtpd/*/*.[ch] privsep/*.[ch] |
-    awk '$2 != "total" && $1 > 600 { print $2 "(" $1 ")" }')
-[ -z "$long" ] && pass "no file over 600 lines in smtpd/ and privsep/" ||
+long=$(wc -l smtpd/*.[ch] smtpd/*/*.[ch] smtp/*.[ch] runq/*.[ch] \
+    privsep/*.[ch] | awk '$2 != "total" && $1 > 600 { print $2 "(" $1 ")" }')
+[ -z "$long" ] && pass "no file over 600 lines in smtpd/, smtp/, runq/, privsep/" ||
     fail "over 600 lines: $long"
 
+# circles VAR DIR: among the objects of the Makefile's VAR that are in DIR/
+circles() {
 objs=
-for c in $(awk '/^SMTPD_SRCS/ { on = 1 } on { print; if ($0 !~ /\\$/) exit }' \
-    Makefile | tr ' \t\\' '\n\n\n' | grep '^smtpd/.*\.c$'); do
+for c in $(awk -v v="^$1" '$0 ~ v { on = 1 } on { print; if ($0 !~ /\\$/) exit }' \
+    Makefile | tr ' \t\\' '\n\n\n' | grep "^$2/.*\\.c$"); do
 	o=$BIN/${c%.c}.o
-	[ -f "$o" ] || { fail "no $o"; exit 0; }
+	[ -f "$o" ] || { fail "no $o"; return; }
 	objs="$objs $o"
 done
 for o in $objs; do
@@ -46,6 +49,9 @@ while :; do
 done
 # what is left is on a circle, or calls into one: the circle's files
 circ=$(awk '{ print $1 }' "$T/left" | sort -u | tr '\n' ' ')
-[ -z "$circ" ] && pass "no circle of calls among smtpd's $(echo $objs | wc -w) objects" ||
+[ -z "$circ" ] && pass "no circle of calls among $2's $(echo $objs | wc -w) objects" ||
     { fail "a circle of calls among: $circ"; sed 's/^/#   /' "$T/left"; }
+}
+circles SMTPD_SRCS smtpd
+circles SMTP_SRCS smtp
 exit 0
