@@ -23,9 +23,14 @@
 #define CAP_GETPEERNAME	(1ULL << 8)
 #define CAP_GETSOCKNAME	(1ULL << 9)
 #define CAP_LOOKUP	(1ULL << 10)
+#define CAP_CREATE	(1ULL << 11)
+#define CAP_FSYNC	(1ULL << 12)
+#define CAP_RENAMEAT_SOURCE	(1ULL << 13)
+#define CAP_RENAMEAT_TARGET	(1ULL << 14)
+#define CAP_UNLINKAT	(1ULL << 15)
 #define CAP_RECV	CAP_READ
 #define CAP_SEND	CAP_WRITE
-#define CAP_ALL		((1ULL << 11) - 1)
+#define CAP_ALL		((1ULL << 16) - 1)
 
 #define CAP_FCNTL_GETFL	(1U << 3)	/* 1 << F_GETFL */
 #define CAP_FCNTL_SETFL	(1U << 4)	/* 1 << F_SETFL */
