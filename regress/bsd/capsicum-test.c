@@ -20,7 +20,8 @@
  * limit that asks for a right the descriptor lost fails with ENOTCAPABLE,
  * and nothing may be limited after cap_enter() but within what is left.
  * Checks that sandbox_child() limits each kept descriptor once, to the
- * rights the child needs and no more, and then enters capability mode.
+ * rights the child needs and no more, and then enters capability mode;
+ * and the same of sandbox_dirwriter() (smtp's MTA-STS cache writer).
  */
 
 #include <sys/types.h>
@@ -174,5 +175,25 @@ main(void)
 		    "caph_limit_stdio()'s rights after ours: ENOTCAPABLE "
 		    "(why sandbox_capsicum.c does not call it)");
 	}
+
+	/* the cache writer: its directory and its socket, nothing more */
+	for (fd = 0; fd < NFD; fd++) {
+		rights[fd] = CAP_ALL;
+		fcntls[fd] = CAP_FCNTL_ALL;
+		nlimit[fd] = 0;
+	}
+	entered = 0;
+	sandbox_dirwriter(5, 6, "/var/db/upas/sts", 4096);
+	check(entered, "dirwriter: capability mode entered");
+	check(nlimit[5] == 1 && rights[5] == (CAP_LOOKUP | CAP_CREATE |
+	    CAP_WRITE | CAP_FSYNC | CAP_RENAMEAT_SOURCE | CAP_RENAMEAT_TARGET |
+	    CAP_UNLINKAT), "dirwriter: the directory: look up, create, write, "
+	    "fsync, rename, unlink; no read, fstat, seek");
+	check(nlimit[6] == 1 && rights[6] == (CAP_READ | CAP_WRITE),
+	    "dirwriter: the socket: read and write only");
+	check(nlimit[2] == 1 && rights[2] == CAP_WRITE,
+	    "dirwriter: stderr: write only");
+	check(nlimit[0] == 0 && nlimit[1] == 0 && nlimit[3] == 0,
+	    "dirwriter: nothing else limited");
 	return failures != 0;
 }
