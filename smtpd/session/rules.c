@@ -284,6 +284,7 @@ static int
 check_senderdom(struct session *s)
 {
 	char		 dom[SMTP_PATHMAX + 1], e[SMTP_PATHMAX * 4 + 1];
+	char		 es[SMTP_PATHMAX * 4 + 1];
 	struct ps_buf	 b;
 	uint32_t	 rv;
 
@@ -303,12 +304,14 @@ check_senderdom(struct session *s)
 		if (ask(s, PS_DNS_REQ, &b, PS_DNS_ANS, &rv) == -1)
 			rv = DNS_TEMPFAIL;
 	}
+	/* two buffers: the reply names the domain, the log the sender */
 	esc(e, sizeof(e), dom);
+	esc(es, sizeof(es), s->sender);
 	switch (rv) {
 	case DNS_NXDOMAIN:
 	case DNS_NULLMX:
 		log_info("policy sender=\"%s\" action=reject reason=senderdom-%s",
-		    esc(e, sizeof(e), s->sender),
+		    es,
 		    rv == DNS_NXDOMAIN ? "nxdomain" : "nullmx");
 		reject(s);
 		reply(s, 550, "5.1.8", "Sender domain %s %s", e,
@@ -318,7 +321,7 @@ check_senderdom(struct session *s)
 	case DNS_TEMPFAIL:
 	case DNS_BOGUS:
 		log_info("policy sender=\"%s\" action=tempfail reason=senderdom-%s",
-		    esc(e, sizeof(e), s->sender),
+		    es,
 		    rv == DNS_BOGUS ? "bogus" : "servfail");
 		reject(s);
 		reply(s, 451, "4.4.3", "Sender domain %s: %s, try again later", e,
