@@ -90,12 +90,26 @@ SMTPD_SRCS =	smtpd/smtpd.c smtpd/conf.c smtpd/net.c smtpd/confcheck.c \
 		smtpd/session/addr.c smtpd/session/data.c smtpd/session/auth.c \
 		smtpd/session/rules.c smtpd/session/tags.c smtpd/session/tlsfwd.c \
 		deliver/maildir.c deliver/map.c
-# smtpd-tls.so: OpenSSL, loaded at STARTTLS (smtpd/tlsmod.c); the parent's
-# smtpd-tlspriv.so: the key and the signer, libcrypto only
-TLSMOD_SRCS =	smtpd/session/tls.c smtpd/session/tlskey.c smtpd/priv/tls.c \
-		smtpd/tlstest.c
-TLSMOD_OBJS =	${TLSMOD_SRCS:.c=.pic.o}
-TLSPRIV_OBJS =	smtpd/priv/tls.pic.o
+# smtpd-tls.so: the session's TLS, loaded at STARTTLS (smtpd/tlsmod.c);
+# the parent's smtpd-tlspriv.so: the key and the signer.  Two back ends
+# behind the same entry points: TLS_BACKEND=openssl (OpenSSL 3 or
+# LibreSSL: session/tls.c, tlskey.c, priv/tls.c; the BSDs' default) and
+# TLS_BACKEND=wolfssl (wolfSSL 5: session/tls_wolfssl.c,
+# tlskey_wolfssl.c, priv/tls_wolfssl.c; Linux's default where
+# pkg-config finds it: a fraction of OpenSSL's start-up cost, see
+# regress/bench/README, under the GPL, see README).
+TLS_BACKEND !=	[ "${OS}" = Linux ] && pkg-config --exists wolfssl 2>/dev/null && \
+		    [ -f smtpd/session/tls_wolfssl.c ] && echo wolfssl || echo openssl
+TLSMOD_SRCS !=	if [ "${TLS_BACKEND}" = wolfssl ]; then \
+		    echo smtpd/session/tls_wolfssl.c smtpd/session/tlskey_wolfssl.c \
+			smtpd/priv/tls_wolfssl.c; \
+		else echo smtpd/session/tls.c smtpd/session/tlskey.c smtpd/priv/tls.c; fi
+TLSPRIV_SRCS !=	if [ "${TLS_BACKEND}" = wolfssl ]; then echo smtpd/priv/tls_wolfssl.c; \
+		else echo smtpd/priv/tls.c; fi
+TLSMOD_OBJS =	${TLSMOD_SRCS:.c=.pic.o} smtpd/tlstest.pic.o
+TLSPRIV_OBJS =	${TLSPRIV_SRCS:.c=.pic.o}
+WOLF_CFLAGS !=	pkg-config --cflags wolfssl 2>/dev/null || true
+WOLF_LIBS !=	pkg-config --libs wolfssl 2>/dev/null || echo -lwolfssl
 SMTP_SRCS =	smtp/smtp.c smtp/conf.c smtp/mx.c smtp/dial.c smtp/client.c \
 		smtp/conn.c smtp/rfc822.c smtp/names.c smtp/tls.c smtp/auth.c \
 		smtp/dane.c smtp/reply.c smtp/lmtp.c smtp/result.c smtp/idn.c \
@@ -144,15 +158,23 @@ smtpd/priv/tls.pic.o: smtpd/priv/tls.c
 	${CC} ${ALL_CPPFLAGS} ${ALL_CFLAGS} -fPIC -c smtpd/priv/tls.c -o $@
 smtpd/tlstest.pic.o: smtpd/tlstest.c
 	${CC} ${ALL_CPPFLAGS} ${ALL_CFLAGS} -fPIC -c smtpd/tlstest.c -o $@
+smtpd/session/tls_wolfssl.pic.o: smtpd/session/tls_wolfssl.c smtpd/session/tlskey.h
+	${CC} ${ALL_CPPFLAGS} ${WOLF_CFLAGS} ${ALL_CFLAGS} -fPIC -c smtpd/session/tls_wolfssl.c -o $@
+smtpd/session/tlskey_wolfssl.pic.o: smtpd/session/tlskey_wolfssl.c smtpd/session/tlskey.h
+	${CC} ${ALL_CPPFLAGS} ${WOLF_CFLAGS} ${ALL_CFLAGS} -fPIC -c smtpd/session/tlskey_wolfssl.c -o $@
+smtpd/priv/tls_wolfssl.pic.o: smtpd/priv/tls_wolfssl.c
+	${CC} ${ALL_CPPFLAGS} ${WOLF_CFLAGS} ${ALL_CFLAGS} -fPIC -c smtpd/priv/tls_wolfssl.c -o $@
 
 # SSL_STATIC=yes links libssl.a and libcrypto.a into the module: a
 # STARTTLS session then costs fewer relocations and symbol look-ups
 # (regress/bench/README), but an OpenSSL update needs a rebuild of smtpd.
 SSL_STATIC ?=	no
-TLSMOD_LIBS !=	if [ "${SSL_STATIC}" = yes ]; then \
+TLSMOD_LIBS !=	if [ "${TLS_BACKEND}" = wolfssl ]; then echo "${WOLF_LIBS}"; \
+		elif [ "${SSL_STATIC}" = yes ]; then \
 		    echo "-Wl,-Bstatic ${SSL_LIBS} -Wl,-Bdynamic -Wl,--exclude-libs,ALL"; \
 		else echo "${SSL_LIBS}"; fi
-TLSPRIV_LIBS !=	if [ "${SSL_STATIC}" = yes ]; then \
+TLSPRIV_LIBS !=	if [ "${TLS_BACKEND}" = wolfssl ]; then echo "${WOLF_LIBS}"; \
+		elif [ "${SSL_STATIC}" = yes ]; then \
 		    echo "-Wl,-Bstatic ${CRYPTO_LIBS} -Wl,-Bdynamic -Wl,--exclude-libs,ALL"; \
 		else echo "${CRYPTO_LIBS}"; fi
 smtpd/smtpd-tls.so: ${TLSMOD_OBJS}
