@@ -106,7 +106,7 @@ TLSMOD_SRCS !=	if [ "${TLS_BACKEND}" = wolfssl ]; then \
 		else echo smtpd/session/tls.c smtpd/session/tlskey.c smtpd/priv/tls.c; fi
 TLSPRIV_SRCS !=	if [ "${TLS_BACKEND}" = wolfssl ]; then echo smtpd/priv/tls_wolfssl.c; \
 		else echo smtpd/priv/tls.c; fi
-TLSMOD_OBJS =	${TLSMOD_SRCS:.c=.pic.o} smtpd/tlstest.pic.o
+TLSMOD_OBJS =	${TLSMOD_SRCS:.c=.pic.o} smtpd/session/tlsask.pic.o smtpd/tlstest.pic.o
 TLSPRIV_OBJS =	${TLSPRIV_SRCS:.c=.pic.o}
 WOLF_CFLAGS !=	pkg-config --cflags wolfssl 2>/dev/null || true
 WOLF_LIBS !=	pkg-config --libs wolfssl 2>/dev/null || echo -lwolfssl
@@ -156,8 +156,10 @@ smtpd/session/tlskey.pic.o: smtpd/session/tlskey.c smtpd/session/tlskey.h
 	${CC} ${ALL_CPPFLAGS} ${ALL_CFLAGS} -fPIC -c smtpd/session/tlskey.c -o $@
 smtpd/priv/tls.pic.o: smtpd/priv/tls.c
 	${CC} ${ALL_CPPFLAGS} ${ALL_CFLAGS} -fPIC -c smtpd/priv/tls.c -o $@
-smtpd/tlstest.pic.o: smtpd/tlstest.c
+smtpd/tlstest.pic.o: smtpd/tlstest.c smtpd/session/tlskey.h
 	${CC} ${ALL_CPPFLAGS} ${ALL_CFLAGS} -fPIC -c smtpd/tlstest.c -o $@
+smtpd/session/tlsask.pic.o: smtpd/session/tlsask.c smtpd/session/tlskey.h
+	${CC} ${ALL_CPPFLAGS} ${ALL_CFLAGS} -fPIC -c smtpd/session/tlsask.c -o $@
 smtpd/session/tls_wolfssl.pic.o: smtpd/session/tls_wolfssl.c smtpd/session/tlskey.h
 	${CC} ${ALL_CPPFLAGS} ${WOLF_CFLAGS} ${ALL_CFLAGS} -fPIC -c smtpd/session/tls_wolfssl.c -o $@
 smtpd/session/tlskey_wolfssl.pic.o: smtpd/session/tlskey_wolfssl.c smtpd/session/tlskey.h

@@ -15,9 +15,10 @@
  */
 
 /*
- * smtpd -T: the real child code (session/tls.c) against the real parent
- * code (priv/tls.c) over a socketpair, TLS 1.3 and 1.2, before anything
- * else runs.  Built into smtpd-tls.so; like smtpd.c, it plays both
+ * smtpd -T: the real child code (session/tls.c or tls_wolfssl.c) against
+ * the real parent code (priv/tls.c or tls_wolfssl.c) over a socketpair,
+ * TLS 1.3 and 1.2, before anything else runs, with the back end's own
+ * client.  Built into smtpd-tls.so; like smtpd.c, it plays both
  * processes, so it alone in the module sees both headers.
  */
 
@@ -30,11 +31,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <openssl/ssl.h>
-
 #include "log.h"
 #include "priv/priv.h"
 #include "session/session.h"
+#include "session/tlskey.h"
 
 /* The self-test's parent: answer sign requests until the socket closes. */
 static __attribute__((noreturn)) void
@@ -57,26 +57,8 @@ selftest_signer(struct conf *conf, int keyfd, int fd)
 	_exit(0);
 }
 
-/* The self-test's client: one handshake at the given version. */
-static __attribute__((noreturn)) void
-selftest_client(int fd, int version)
-{
-	SSL_CTX	*ctx;
-	SSL	*ssl;
-	char	 buf[4];
-
-	if ((ctx = SSL_CTX_new(TLS_client_method())) == NULL ||
-	    SSL_CTX_set_min_proto_version(ctx, version) != 1 ||
-	    SSL_CTX_set_max_proto_version(ctx, version) != 1 ||
-	    (ssl = SSL_new(ctx)) == NULL || SSL_set_fd(ssl, fd) != 1 ||
-	    SSL_connect(ssl) != 1 || SSL_write(ssl, "ok\n", 3) != 3 ||
-	    SSL_read(ssl, buf, sizeof(buf)) <= 0)
-		_exit(1);
-	_exit(0);
-}
-
 static int
-selftest_one(struct session *s, int version)
+selftest_one(struct session *s, int tls13)
 {
 	int	 sp[2], ok, st;
 	pid_t	 pid;
@@ -88,7 +70,7 @@ selftest_one(struct session *s, int version)
 		return -1;
 	if (pid == 0) {
 		close(sp[0]);
-		selftest_client(sp[1], version);
+		_exit(tls_selftest_client(sp[1], tls13) == 0 ? 0 : 1);
 	}
 	close(sp[1]);
 	s->infd = s->outfd = sp[0];
@@ -140,14 +122,12 @@ tls_selftest(struct conf *conf)
 		rv = 0;
 		for (v = 0; v < 2 && rv == 0; v++) {
 			memset(s.tlsversion, 0, sizeof(s.tlsversion));
-			rv = selftest_one(&s, v == 0 ? TLS1_3_VERSION :
-			    TLS1_2_VERSION);
+			rv = selftest_one(&s, v == 0);
 			if (rv == 0)
 				log_info("tls self-test: %s %s ok",
 				    s.tlsversion, s.tlscipher);
 		}
-		SSL_CTX_free(s.tlsctx);
-		s.tlsctx = NULL;
+		tls_ctx_free(&s);
 	}
 	close(ps[0]);
 	(void)waitpid(signer, &st, 0);

@@ -6,7 +6,7 @@
 
 tls_certs || exit 1
 if [ "$BIN" = "$TOP" ]; then
-	make -C "$TOP" smtpd/priv/tls.pic.o smtpd/session/tls.pic.o \
+	make -C "$TOP" smtpd/priv/tls.pic.o smtpd/session/tls.pic.o smtpd/session/tlsask.pic.o \
 	    smtpd/session/tlskey.pic.o privsep/libprivsep.a >"$T/make.log" 2>&1 ||
 	    { fail "make smtpd/priv/tls.pic.o"; exit 1; }
 fi
@@ -19,6 +19,7 @@ pkg=$(pkg-config --cflags --libs libbsd-overlay libssl libcrypto)
 $cc -std=gnu11 -D_GNU_SOURCE -g -O1 -Wall $san -I"$TOP/privsep" -I"$TOP/smtpd" \
     -o "$T/signtest" "$TLSDIR/signtest.c" "$BIN/smtpd/priv/tls.pic.o" \
     "$BIN/smtpd/session/tls.pic.o" "$BIN/smtpd/session/tlskey.pic.o" \
+    "$BIN/smtpd/session/tlsask.pic.o" \
     "$BIN/privsep/libprivsep.a" $pkg >"$T/cc.log" 2>&1 ||
     { fail "compile signtest"; sed 's/^/#   /' "$T/cc.log" | head; exit 1; }
 for k in rsa ec; do

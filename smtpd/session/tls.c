@@ -29,9 +29,7 @@
 #include <sys/types.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -54,6 +52,7 @@
 
 #include "log.h"
 #include "session.h"
+#define TLSKEY_OPENSSL
 #include "tlskey.h"
 
 /*
@@ -279,40 +278,13 @@ tls_setup(struct session *s)
 	return 0;
 }
 
+/* Wait for what OpenSSL wants; -1 for any other error. */
 static int
-tls_wait(struct session *s, int err, time_t deadline)
+ssl_wait(struct session *s, int err, time_t deadline)
 {
-	struct pollfd	pfd;
-	time_t		now = time(NULL);
-	int		r;
-
-	if (err == SSL_ERROR_WANT_READ) {
-		pfd.fd = s->infd;
-		pfd.events = POLLIN;
-	} else if (err == SSL_ERROR_WANT_WRITE) {
-		pfd.fd = s->outfd;
-		pfd.events = POLLOUT;
-	} else
+	if (err != SSL_ERROR_WANT_READ && err != SSL_ERROR_WANT_WRITE)
 		return -1;
-	if (now >= deadline) {
-		errno = ETIMEDOUT;
-		return -1;
-	}
-	do {
-		r = poll(&pfd, 1, (int)(deadline - now) * 1000);
-	} while (r == -1 && errno == EINTR);
-	if (r == 0)
-		errno = ETIMEDOUT;
-	return r > 0 ? 0 : -1;
-}
-
-static void
-tls_nonblock(int fd)
-{
-	int	fl;
-
-	if ((fl = fcntl(fd, F_GETFL)) != -1)
-		(void)fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+	return tls_wait(s, err == SSL_ERROR_WANT_WRITE, deadline);
 }
 
 /* After our 220 went out: the handshake, bounded in time. */
@@ -339,7 +311,7 @@ tls_start(struct session *s)
 		if ((r = SSL_accept(ssl)) == 1)
 			break;
 		err = SSL_get_error(ssl, r);
-		if (tls_wait(s, err, deadline) == -1) {
+		if (ssl_wait(s, err, deadline) == -1) {
 			if (err == SSL_ERROR_SSL) {
 				(void)ERR_load_SSL_strings();
 				ERR_error_string_n(ERR_peek_last_error(), ebuf,
@@ -387,7 +359,7 @@ tls_read(struct session *s, void *buf, size_t len)
 		err = SSL_get_error(ssl, r);
 		if (err == SSL_ERROR_ZERO_RETURN)
 			return 0;
-		if (tls_wait(s, err, deadline) == -1)
+		if (ssl_wait(s, err, deadline) == -1)
 			return -1;
 	}
 }
@@ -410,7 +382,7 @@ tls_write(struct session *s, const void *buf, size_t len)
 		if ((r = SSL_write(ssl, buf, (int)len)) > 0)
 			return r;
 		err = SSL_get_error(ssl, r);
-		if (tls_wait(s, err, deadline) == -1)
+		if (ssl_wait(s, err, deadline) == -1)
 			return -1;
 	}
 }
@@ -432,4 +404,30 @@ tls_close(struct session *s)
 		SSL_free(s->tls);
 		s->tls = NULL;
 	}
+}
+
+/* smtpd -T's client (tlstest.c): one handshake at TLS 1.3 or 1.2. */
+int
+tls_selftest_client(int fd, int tls13)
+{
+	SSL_CTX	*ctx;
+	SSL	*ssl;
+	int	 v = tls13 ? TLS1_3_VERSION : TLS1_2_VERSION;
+	char	 buf[4];
+
+	if ((ctx = SSL_CTX_new(TLS_client_method())) == NULL ||
+	    SSL_CTX_set_min_proto_version(ctx, v) != 1 ||
+	    SSL_CTX_set_max_proto_version(ctx, v) != 1 ||
+	    (ssl = SSL_new(ctx)) == NULL || SSL_set_fd(ssl, fd) != 1 ||
+	    SSL_connect(ssl) != 1 || SSL_write(ssl, "ok\n", 3) != 3 ||
+	    SSL_read(ssl, buf, sizeof(buf)) <= 0)
+		return -1;
+	return 0;
+}
+
+void
+tls_ctx_free(struct session *s)
+{
+	SSL_CTX_free(s->tlsctx);
+	s->tlsctx = NULL;
 }

@@ -36,44 +36,11 @@
 
 #include "log.h"
 #include "session.h"
+#define TLSKEY_OPENSSL
 #include "tlskey.h"
 
-static struct session	*tls_sess;	/* whose parent signs */
 static RSA_METHOD	*tls_rsameth;
 static EC_KEY_METHOD	*tls_ecmeth;
-
-/*
- * One signature from the parent: PS_SIGN_REQ, then exactly the answer
- * to it.  The child trusts the parent, so anything else is fatal.
- */
-static int
-tls_sign(uint32_t keytype, uint32_t pad, const uint8_t *in, size_t inlen,
-    uint8_t *sig, size_t sigmax, size_t *siglen)
-{
-	static struct ps_msg	 m;
-	struct ps_buf		 b;
-	uint32_t		 id, ok;
-	struct session		*s = tls_sess;
-
-	if (s == NULL || s->psfd == -1)
-		return -1;
-	ps_buf_init(&b);
-	ps_add_u32(&b, keytype);
-	ps_add_u32(&b, pad);
-	ps_add_data(&b, in, inlen);
-	id = s->psid++;
-	if (ps_sendbuf(s->psfd, PS_SIGN_REQ, id, -1, &b) == -1)
-		fatal("tls_sign: send");
-	if (ps_recv(s->psfd, &m) <= 0)
-		fatalx("tls_sign: parent went away");
-	if (m.hdr.type != PS_SIGN_ANS || m.hdr.id != id)
-		fatalx("tls_sign: unexpected answer %u", m.hdr.type);
-	if (ps_get_u32(&m, &ok) == -1 ||
-	    ps_get_data(&m, sig, sigmax, siglen) == -1 || ps_end(&m) == -1)
-		fatalx("tls_sign: bad answer");
-	ps_msg_closefd(&m);
-	return ok ? 0 : -1;
-}
 
 static int
 rsa_privenc(int flen, const unsigned char *from, unsigned char *to,
@@ -146,7 +113,7 @@ tlskey_remote(struct session *s, X509 *x)
 			    const BIGNUM *, EC_KEY *);
 	int		 (*setupfn)(EC_KEY *, BN_CTX *, BIGNUM **, BIGNUM **);
 
-	tls_sess = s;
+	tls_signer(s);
 	if ((pub = X509_get0_pubkey(x)) == NULL)
 		return NULL;
 	if ((pk = EVP_PKEY_new()) == NULL)
@@ -198,25 +165,17 @@ tlskey_remote(struct session *s, X509 *x)
 	return NULL;
 }
 
-/*
- * Ask the parent whether it holds the key of our certificate: it answers
- * with the SHA-256 of its key's SubjectPublicKeyInfo, no signature made.
- */
+/* Does the parent hold the key of our certificate (tlsask.c)? */
 int
 tlskey_probe(X509 *leaf)
 {
-	uint8_t		 mine[SHA256_DIGEST_LENGTH], theirs[64];
+	uint8_t		 mine[SHA256_DIGEST_LENGTH];
 	uint8_t		*der = NULL;
 	int		 len;
-	size_t		 n;
 
 	if ((len = i2d_PUBKEY(X509_get0_pubkey(leaf), &der)) <= 0)
 		return -1;
 	SHA256(der, len, mine);
 	OPENSSL_free(der);
-	if (tls_sign(SIGN_PROBE, 0, NULL, 0, theirs, sizeof(theirs), &n) == -1)
-		return -1;
-	if (n != sizeof(mine) || memcmp(mine, theirs, n) != 0)
-		return -1;
-	return 0;
+	return tls_probe(mine, sizeof(mine));
 }
