@@ -46,7 +46,8 @@ int	 tlskey_probe(X509 *);		/* 0: the parent holds the key of leaf */
 
 #ifdef TLSKEY_WOLFSSL
 /* tlskey_wolfssl.c */
-int	 tlskey_remote(struct session *, WOLFSSL_CTX *);	/* callbacks, probe */
+int	 tlskey_remote(struct session *, WOLFSSL_CTX *);	/* signs through s's parent */
+int	 tlskey_probe(WOLFSSL_CTX *);	/* 0: the parent holds the key of ctx's leaf */
 #endif
 
 #endif /* TLSKEY_H */
