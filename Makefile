@@ -179,10 +179,17 @@ TLSPRIV_LIBS !=	if [ "${TLS_BACKEND}" = wolfssl ]; then echo "${WOLF_LIBS}"; \
 		elif [ "${SSL_STATIC}" = yes ]; then \
 		    echo "-Wl,-Bstatic ${CRYPTO_LIBS} -Wl,-Bdynamic -Wl,--exclude-libs,ALL"; \
 		else echo "${CRYPTO_LIBS}"; fi
-smtpd/smtpd-tls.so: ${TLSMOD_OBJS}
+# a module is relinked when TLS_BACKEND changes
+TLS_STAMP =	smtpd/.tls-${TLS_BACKEND}
+${TLS_STAMP}:
+	rm -f smtpd/.tls-*
+	touch $@
+print-tlsbackend:
+	@echo ${TLS_BACKEND}
+smtpd/smtpd-tls.so: ${TLSMOD_OBJS} ${TLS_STAMP}
 	${CC} ${ALL_CFLAGS} ${ALL_LDFLAGS:-pie=} -shared -Wl,-Bsymbolic -o $@ \
 	    ${TLSMOD_OBJS} ${TLSMOD_LIBS}
-smtpd/smtpd-tlspriv.so: ${TLSPRIV_OBJS}
+smtpd/smtpd-tlspriv.so: ${TLSPRIV_OBJS} ${TLS_STAMP}
 	${CC} ${ALL_CFLAGS} ${ALL_LDFLAGS:-pie=} -shared -Wl,-Bsymbolic -o $@ \
 	    ${TLSPRIV_OBJS} ${TLSPRIV_LIBS}
 
@@ -245,6 +252,13 @@ asan:
 	cp -R Makefile privsep smtpd smtp deliver runq obj-asan/
 	cd obj-asan && ${MAKE} clean && ${MAKE} all CC=clang OPT="-O1 -g" \
 	    SANITIZE="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
+
+# The other TLS back end, OpenSSL, in obj-openssl/, where wolfSSL is the
+# default: regress/run -A runs the TLS tests against it too.
+tls-openssl:
+	rm -rf obj-openssl && mkdir obj-openssl
+	cp -R Makefile privsep smtpd smtp deliver runq obj-openssl/
+	cd obj-openssl && ${MAKE} clean && ${MAKE} all TLS_BACKEND=openssl
 
 # every libFuzzer harness, each for FUZZTIME seconds (the suite's smoke
 # run, regress/fuzz/t-fuzz.sh, takes 8)
@@ -338,7 +352,7 @@ uninstall:
 
 clean:
 	rm -f ${PROGS} ${PRIVSEP_OBJS} ${SMTPD_OBJS} ${SMTP_OBJS} ${DELIVER_OBJS} ${TLSMOD_OBJS} ${RUNQ_OBJS} \
-	    privsep/libprivsep.a
+	    privsep/libprivsep.a smtpd/*.pic.o smtpd/*/*.pic.o smtpd/.tls-*
 
-.PHONY: all deps run test check-bsd print-bsdflags asan fuzz bench bulk lint install uninstall clean
+.PHONY: all deps run test check-bsd print-bsdflags print-tlsbackend asan tls-openssl fuzz bench bulk lint install uninstall clean
 

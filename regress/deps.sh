@@ -1,7 +1,7 @@
 #!/bin/sh
 # Install what building, `make run` and `make test` need, when it is missing.
 # Debian/Ubuntu with apt-get, as root; elsewhere it only checks.
-PKGS="build-essential pkg-config libtls-dev libbsd-dev libunbound-dev libssl-dev
+PKGS="build-essential pkg-config libtls-dev libbsd-dev libunbound-dev libssl-dev libwolfssl-dev
 libcrypt-dev ucspi-tcp swaks mandoc bmake clang libclang-rt-14-dev unbound nsd
 ldnsutils dnsutils msmtp openssl python3 systemd patchelf valgrind libevent-dev
 libnet-ssleay-perl libdigest-hmac-perl libio-socket-inet6-perl libmd-dev gdb iproute2
