@@ -102,10 +102,12 @@ TLS_BACKEND !=	[ "${OS}" = Linux ] && pkg-config --exists wolfssl 2>/dev/null &&
 		    [ -f smtpd/priv/tls_wolfssl.c ] && echo wolfssl || echo openssl
 TLSMOD_SRCS !=	if [ "${TLS_BACKEND}" = wolfssl ]; then \
 		    echo smtpd/session/tls_wolfssl.c smtpd/session/tlskey_wolfssl.c \
-			smtpd/priv/tls_wolfssl.c; \
-		else echo smtpd/session/tls.c smtpd/session/tlskey.c smtpd/priv/tls.c; fi
-TLSPRIV_SRCS !=	if [ "${TLS_BACKEND}" = wolfssl ]; then echo smtpd/priv/tls_wolfssl.c; \
-		else echo smtpd/priv/tls.c; fi
+			smtpd/priv/tls_wolfssl.c smtpd/priv/sign.c; \
+		else echo smtpd/session/tls.c smtpd/session/tlskey.c smtpd/priv/tls.c \
+			smtpd/priv/sign.c; fi
+TLSPRIV_SRCS !=	if [ "${TLS_BACKEND}" = wolfssl ]; then \
+		    echo smtpd/priv/tls_wolfssl.c smtpd/priv/sign.c; \
+		else echo smtpd/priv/tls.c smtpd/priv/sign.c; fi
 TLSMOD_OBJS =	${TLSMOD_SRCS:.c=.pic.o} smtpd/session/tlsask.pic.o smtpd/tlstest.pic.o
 TLSPRIV_OBJS =	${TLSPRIV_SRCS:.c=.pic.o}
 WOLF_CFLAGS !=	pkg-config --cflags wolfssl 2>/dev/null || true
@@ -154,8 +156,10 @@ smtpd/session/tls.pic.o: smtpd/session/tls.c smtpd/session/tlskey.h
 	${CC} ${ALL_CPPFLAGS} ${ALL_CFLAGS} -fPIC -c smtpd/session/tls.c -o $@
 smtpd/session/tlskey.pic.o: smtpd/session/tlskey.c smtpd/session/tlskey.h
 	${CC} ${ALL_CPPFLAGS} ${ALL_CFLAGS} -fPIC -c smtpd/session/tlskey.c -o $@
-smtpd/priv/tls.pic.o: smtpd/priv/tls.c
+smtpd/priv/tls.pic.o: smtpd/priv/tls.c smtpd/priv/sign.h
 	${CC} ${ALL_CPPFLAGS} ${ALL_CFLAGS} -fPIC -c smtpd/priv/tls.c -o $@
+smtpd/priv/sign.pic.o: smtpd/priv/sign.c smtpd/priv/sign.h
+	${CC} ${ALL_CPPFLAGS} ${ALL_CFLAGS} -fPIC -c smtpd/priv/sign.c -o $@
 smtpd/tlstest.pic.o: smtpd/tlstest.c smtpd/session/tlskey.h
 	${CC} ${ALL_CPPFLAGS} ${ALL_CFLAGS} -fPIC -c smtpd/tlstest.c -o $@
 smtpd/session/tlsask.pic.o: smtpd/session/tlsask.c smtpd/session/tlskey.h
@@ -164,7 +168,7 @@ smtpd/session/tls_wolfssl.pic.o: smtpd/session/tls_wolfssl.c smtpd/session/tlske
 	${CC} ${ALL_CPPFLAGS} ${WOLF_CFLAGS} ${ALL_CFLAGS} -fPIC -c smtpd/session/tls_wolfssl.c -o $@
 smtpd/session/tlskey_wolfssl.pic.o: smtpd/session/tlskey_wolfssl.c smtpd/session/tlskey.h
 	${CC} ${ALL_CPPFLAGS} ${WOLF_CFLAGS} ${ALL_CFLAGS} -fPIC -c smtpd/session/tlskey_wolfssl.c -o $@
-smtpd/priv/tls_wolfssl.pic.o: smtpd/priv/tls_wolfssl.c
+smtpd/priv/tls_wolfssl.pic.o: smtpd/priv/tls_wolfssl.c smtpd/priv/sign.h
 	${CC} ${ALL_CPPFLAGS} ${WOLF_CFLAGS} ${ALL_CFLAGS} -fPIC -c smtpd/priv/tls_wolfssl.c -o $@
 
 # SSL_STATIC=yes links libssl.a and libcrypto.a into the module: a

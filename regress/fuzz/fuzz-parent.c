@@ -1,4 +1,4 @@
-/* objs: smtpd/priv/parent.c smtpd/priv/loop.c smtpd/priv/spool.c smtpd/policy.c smtpd/conf.c smtpd/net.c smtpd/priv/greylist.c smtpd/priv/dnsreq.c smtpd/priv/dns.c smtpd/dlload.c smtpd/priv/auth.c smtpd/priv/mailer.c smtpd/priv/mdeliver.c smtpd/priv/rcpt.c smtpd/priv/rlist.c smtpd/routes.c smtpd/priv/queue.c smtpd/qfile.c smtpd/priv/tls.c smtpd/priv/handoff.c deliver/maildir.c deliver/map.c privsep/msg.c privsep/marshal.c privsep/log.c privsep/text.c privsep/privdrop.c */
+/* objs: smtpd/priv/parent.c smtpd/priv/loop.c smtpd/priv/spool.c smtpd/policy.c smtpd/conf.c smtpd/net.c smtpd/priv/greylist.c smtpd/priv/dnsreq.c smtpd/priv/dns.c smtpd/dlload.c smtpd/priv/auth.c smtpd/priv/mailer.c smtpd/priv/mdeliver.c smtpd/priv/rcpt.c smtpd/priv/rlist.c smtpd/routes.c smtpd/priv/queue.c smtpd/qfile.c smtpd/priv/tls.c smtpd/priv/sign.c smtpd/priv/handoff.c deliver/maildir.c deliver/map.c privsep/msg.c privsep/marshal.c privsep/log.c privsep/text.c privsep/privdrop.c */
 /*
  * Copyright (c) 2026 The upas-smtp authors
  *
