@@ -1,33 +1,81 @@
 #!/bin/sh
-# The parent's signer (smtpd/priv/tls.c) against hostile requests: only
-# TLS-shaped inputs are signed, at most SIGN_MAX per connection.
+# The parent's signer (smtpd/priv/sign.c with each TLS back end built
+# here: priv/tls.c, libcrypto; priv/tls_wolfssl.c, wolfCrypt) against
+# hostile requests: only TLS-shaped inputs are signed, at most SIGN_MAX
+# per connection; the probe's digest is the one the child computes with
+# OpenSSL, the signatures verify with OpenSSL, and a key that is not the
+# certificate's, or is encrypted, does not load.
 . "${UPAS_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/regress/lib.sh"
 . "$TOP/regress/tls/common.sh"
 
 tls_certs || exit 1
+backends=openssl
+pkg-config --exists wolfssl 2>/dev/null && backends="$backends wolfssl"
 if [ "$BIN" = "$TOP" ]; then
-	make -C "$TOP" smtpd/priv/tls.pic.o smtpd/session/tls.pic.o smtpd/session/tlsask.pic.o \
-	    smtpd/session/tlskey.pic.o privsep/libprivsep.a >"$T/make.log" 2>&1 ||
-	    { fail "make smtpd/priv/tls.pic.o"; exit 1; }
+	objs="smtpd/priv/sign.pic.o smtpd/priv/tls.pic.o privsep/libprivsep.a"
+	case $backends in *wolfssl*) objs="$objs smtpd/priv/tls_wolfssl.pic.o" ;; esac
+	# shellcheck disable=SC2086
+	make -C "$TOP" $objs >"$T/make.log" 2>&1 ||
+	    { fail "make $objs"; sed 's/^/#   /' "$T/make.log" | tail -5; exit 1; }
 fi
 cc=${CC:-cc}; san=
-if nm "$BIN/smtpd/priv/tls.pic.o" 2>/dev/null | grep -q __asan_; then
+if nm "$BIN/smtpd/priv/sign.pic.o" 2>/dev/null | grep -q __asan_; then
 	cc=clang; san="-fsanitize=address,undefined -fno-omit-frame-pointer"
 fi
-pkg=$(pkg-config --cflags --libs libbsd-overlay libssl libcrypto)
-# shellcheck disable=SC2086
-$cc -std=gnu11 -D_GNU_SOURCE -g -O1 -Wall $san -I"$TOP/privsep" -I"$TOP/smtpd" \
-    -o "$T/signtest" "$TLSDIR/signtest.c" "$BIN/smtpd/priv/tls.pic.o" \
-    "$BIN/smtpd/session/tls.pic.o" "$BIN/smtpd/session/tlskey.pic.o" \
-    "$BIN/smtpd/session/tlsask.pic.o" \
-    "$BIN/privsep/libprivsep.a" $pkg >"$T/cc.log" 2>&1 ||
-    { fail "compile signtest"; sed 's/^/#   /' "$T/cc.log" | head; exit 1; }
-for k in rsa ec; do
+
+# keys the signer must refuse: another key of the same kind, a key of the
+# other kind, an encrypted one
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
+    -out "$T/rsa2.key" >/dev/null 2>&1 &&
+openssl pkey -in "$T/rsa.key" -aes256 -passout pass:x -out "$T/rsa.enc" \
+    >/dev/null 2>&1 &&
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
+    -out "$T/ec2.key" >/dev/null 2>&1 || { fail "openssl genpkey"; exit 1; }
+# the key in the certificate's file (no `key' line), and traditional
+# PEM (PKCS#1, SEC 1) beside OpenSSL's PKCS#8
+cat "$T/rsa.crt" "$T/rsa.key" >"$T/rsa.both"
+cat "$T/ec.crt" "$T/ec.key" >"$T/ec.both"
+openssl rsa -in "$T/rsa.key" -traditional -out "$T/rsa.pkcs1" >/dev/null 2>&1 &&
+openssl ec -in "$T/ec.key" -out "$T/ec.sec1" >/dev/null 2>&1 ||
+    { fail "openssl rsa/ec -traditional"; exit 1; }
+
+signtest() {	# label args...
+	_l=$1; shift
 	# not piped: sed would hide the status of a crashed signtest
-	"$T/signtest" $k "$T/$k.crt" "$T/$k.key" >"$T/signtest.$k" 2>>"$T/signtest.err"
-	rc=$?
-	sed "s/\$/ ($k)/" "$T/signtest.$k"
-	[ $rc -eq 0 ] && pass "signtest $k exited 0" ||
-	    { fail "signtest $k exited $rc"; sed 's/^/#   /' "$T/signtest.err" | tail -5; }
+	"$T/signtest.$b" "$@" >"$T/out" 2>>"$T/signtest.err"
+	_rc=$?
+	sed "s/\$/ ($b, $_l)/" "$T/out"
+	[ $_rc -eq 0 ] && pass "signtest exited 0 ($b, $_l)" ||
+	    { fail "signtest exited $_rc ($b, $_l)"; sed 's/^/#   /' "$T/signtest.err" | tail -5; }
+}
+
+for b in $backends; do
+	case $b in
+	openssl) o=tls.pic.o; libs= ;;
+	wolfssl) o=tls_wolfssl.pic.o; libs=$(pkg-config --libs wolfssl) ;;
+	esac
+	if [ ! -f "$BIN/smtpd/priv/$o" ]; then
+		skip "signer $b" "$BIN/smtpd/priv/$o not built (TLS_BACKEND)"
+		continue
+	fi
+	pkg=$(pkg-config --cflags --libs libbsd-overlay libcrypto)
+	# shellcheck disable=SC2086
+	$cc -std=gnu11 -D_GNU_SOURCE -g -O1 -Wall $san -I"$TOP/privsep" -I"$TOP/smtpd" \
+	    -o "$T/signtest.$b" "$TLSDIR/signtest.c" "$BIN/smtpd/priv/$o" \
+	    "$BIN/smtpd/priv/sign.pic.o" "$BIN/privsep/libprivsep.a" $libs $pkg \
+	    >"$T/cc.log" 2>&1 ||
+	    { fail "compile signtest ($b)"; sed 's/^/#   /' "$T/cc.log" | head; continue; }
+	for k in rsa ec; do
+		signtest "$k" $k "$T/$k.crt" "$T/$k.key"
+	done
+	signtest "rsa, key in the certificate file" rsa "$T/rsa.both" -
+	signtest "ec, key in the certificate file" ec "$T/ec.both" -
+	signtest "rsa, PKCS#1 PEM" rsa "$T/rsa.crt" "$T/rsa.pkcs1"
+	signtest "ec, SEC 1 PEM" ec "$T/ec.crt" "$T/ec.sec1"
+	signtest "rsa2" refuse "$T/rsa.crt" "$T/rsa2.key" "another RSA key than the certificate's"
+	signtest "ec2" refuse "$T/ec.crt" "$T/ec2.key" "another EC key than the certificate's"
+	signtest "ec for rsa" refuse "$T/rsa.crt" "$T/ec.key" "an EC key for an RSA certificate"
+	signtest "enc" refuse "$T/rsa.crt" "$T/rsa.enc" "an encrypted key"
+	signtest "nocert" refuse "$T/nonexistent.crt" "$T/rsa.key" "a missing certificate"
 done
 exit 0
