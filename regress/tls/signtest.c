@@ -304,5 +304,7 @@ main(int argc, char **argv)
 		rsa();
 	else
 		ec();
+	OPENSSL_free(der);
+	X509_free(x);
 	return 0;
 }

@@ -38,6 +38,13 @@ cat "$T/ec.crt" "$T/ec.key" >"$T/ec.both"
 openssl rsa -in "$T/rsa.key" -traditional -out "$T/rsa.pkcs1" >/dev/null 2>&1 &&
 openssl ec -in "$T/ec.key" -out "$T/ec.sec1" >/dev/null 2>&1 ||
     { fail "openssl rsa/ec -traditional"; exit 1; }
+# a modulus of 2049 bits: its PSS block is one octet shorter than the
+# modulus, behind a zero (RFC 8017 9.1.1); and P-384
+openssl req -x509 -newkey rsa:2049 -nodes -keyout "$T/rsa2049.key" \
+    -out "$T/rsa2049.crt" -subj /CN=mx.test.example -days 30 >/dev/null 2>&1 &&
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-384 -nodes \
+    -keyout "$T/p384.key" -out "$T/p384.crt" -subj /CN=mx.test.example \
+    -days 30 >/dev/null 2>&1 || { fail "openssl req rsa:2049, P-384"; exit 1; }
 
 signtest() {	# label args...
 	_l=$1; shift
@@ -72,6 +79,8 @@ for b in $backends; do
 	signtest "ec, key in the certificate file" ec "$T/ec.both" -
 	signtest "rsa, PKCS#1 PEM" rsa "$T/rsa.crt" "$T/rsa.pkcs1"
 	signtest "ec, SEC 1 PEM" ec "$T/ec.crt" "$T/ec.sec1"
+	signtest "rsa, 2049 bits" rsa "$T/rsa2049.crt" "$T/rsa2049.key"
+	signtest "ec, P-384" ec "$T/p384.crt" "$T/p384.key"
 	signtest "rsa2" refuse "$T/rsa.crt" "$T/rsa2.key" "another RSA key than the certificate's"
 	signtest "ec2" refuse "$T/ec.crt" "$T/ec2.key" "another EC key than the certificate's"
 	signtest "ec for rsa" refuse "$T/rsa.crt" "$T/ec.key" "an EC key for an RSA certificate"

@@ -77,7 +77,8 @@ spki_der(RsaKey *r, ecc_key *e, uint8_t *out, size_t outsz)
  * The certificate: the first in the key's file when the key came with
  * it, else the first in certfile (read_cert in priv/tls.c).  Its
  * SubjectPublicKeyInfo re-encoded in spki, so that a key matches it
- * when the two encodings are the same bytes.  Length, or -1.
+ * when the two encodings are the same bytes.  Length; 0, a key of
+ * another kind than ours; or -1, no certificate.
  */
 static int
 cert_spki(const struct conf *conf, const char *kbuf, size_t klen,
@@ -110,18 +111,19 @@ cert_spki(const struct conf *conf, const char *kbuf, size_t klen,
 	/* no chain here to verify with: parsed as priv/tls.c reads it */
 	if (wc_ParseCert(dc, CERT_TYPE, NO_VERIFY, NULL) == 0 &&
 	    wc_GetPubKeyDerFromCert(dc, pub, &plen) == 0) {
+		rv = 0;
 		if (dc->keyOID == RSAk && haversa) {
 			if (wc_InitRsaKey(&pr, NULL) == 0) {
-				if (wc_RsaPublicKeyDecode(pub, &idx, &pr,
-				    plen) == 0)
-					rv = spki_der(&pr, NULL, spki, spkisz);
+				rv = wc_RsaPublicKeyDecode(pub, &idx, &pr,
+				    plen) == 0 ? spki_der(&pr, NULL, spki,
+				    spkisz) : -1;
 				wc_FreeRsaKey(&pr);
 			}
 		} else if (dc->keyOID == ECDSAk && haveecc) {
 			if (wc_ecc_init(&pe) == 0) {
-				if (wc_EccPublicKeyDecode(pub, &idx, &pe,
-				    plen) == 0)
-					rv = spki_der(NULL, &pe, spki, spkisz);
+				rv = wc_EccPublicKeyDecode(pub, &idx, &pe,
+				    plen) == 0 ? spki_der(NULL, &pe, spki,
+				    spkisz) : -1;
 				wc_ecc_free(&pe);
 			}
 		}
