@@ -51,9 +51,11 @@ cc=$work/sysroots/bsd-cc
 # on Linux.
 srcs=$(ls privsep/*.c smtpd/*.c smtpd/priv/*.c smtpd/session/*.c smtp/*.c \
     deliver/*.c runq/*.c 2>/dev/null)
-# libidn2 (OpenBSD devel/libidn2, FreeBSD dns/libidn2) installs these in
-# /usr/local/include; the sysroots have stand-ins for unbound and libtls only
-PORTS_HEADERS="idn2.h"
+# libidn2 (OpenBSD devel/libidn2, FreeBSD dns/libidn2) and wolfSSL (FreeBSD
+# security/wolfssl; the BSDs build the OpenSSL/LibreSSL back end, Makefile
+# TLS_BACKEND) install these in /usr/local/include; the sysroots have
+# stand-ins for unbound and libtls only
+PORTS_HEADERS="idn2.h wolfssl/options.h"
 fail=0
 for os in openbsd freebsd; do
 	# as the Makefile has it on that system (one list: its
