@@ -195,7 +195,7 @@ decode_key(const char *buf, size_t len)
 static int
 rsa_size(void)
 {
-	uint8_t	 e[16], n[SIGN_INMAX * 2];
+	uint8_t	 e[16], n[SIGN_INMAX];
 	word32	 el = sizeof(e), nl = sizeof(n), i;
 	int	 b;
 
@@ -240,13 +240,19 @@ tlspriv_load(struct parent *p)
 		haverng = 1;
 	}
 	if (decode_key(buf, len) == -1) {
-		log_warnx("tls: no private key (RSA, EC) in %s", kname);
+		log_warnx("tls: no private key (RSA, EC; not encrypted) "
+		    "in %s", kname);
 		goto done;
 	}
 	if (haversa) {
 		signkey.type = SIGN_RSA;
-		if (wc_RsaSetRNG(&rsa, &rng) != 0 || rsa_size() == -1)
+		/* the library decodes longer keys, but cannot use them */
+		if (wc_RsaSetRNG(&rsa, &rng) != 0 || rsa_size() == -1 ||
+		    signkey.bits > RSA_MAX_SIZE) {
+			log_warnx("tls: RSA key in %s unusable (at most "
+			    "%d bits)", kname, RSA_MAX_SIZE);
 			goto done;
+		}
 	} else
 		signkey.type = SIGN_EC;
 	if ((ml = spki_der(haversa ? &rsa : NULL, haveecc ? &ecc : NULL,
