@@ -10,7 +10,9 @@
 # smtpd and the floor).  Copy a binary elsewhere to compare builds: an
 # smtpd finds smtpd-tls.so beside itself.  CERT=1: the smtpd configuration
 # has a certificate (STARTTLS offered, smtp-source never uses it).
-# The word privfloor runs regress/bench/privfloor.c as run.sh does.
+# The word privfloor runs regress/bench/privfloor.c as run.sh does
+# (static; PFLDFLAGS="-pie -lbsd" links it another way, to see what the
+# dynamic link costs a process per connection).
 # TLS=full or TLS=resume (implies CERT=1): N STARTTLS sessions of one
 # 1 KiB message from C client processes (probe.py tlsload) instead of
 # smtp-source, full handshakes or each offering its last ticket.
@@ -39,7 +41,9 @@ for b in "$@"; do
 	port=$(freeport)
 	# an smtpd: -T prints the configuration (and may refuse this machine's)
 	if [ "$b" = privfloor ]; then
-		cc -O2 -static -o "$T/privfloor" "$TOP/regress/bench/privfloor.c" || exit 1
+		# shellcheck disable=SC2086
+		cc -O2 -fPIE -o "$T/privfloor" "$TOP/regress/bench/privfloor.c" \
+		    -Wl,--no-as-needed ${PFLDFLAGS:--static} || exit 1
 		mkdir -p "$T/pfchroot" "$MAILDIR/tmp" "$MAILDIR/new" "$MAILDIR/cur"
 		chmod 755 "$T/pfchroot"
 		chown -R "$MAIL_USER" "$MAILDIR"
