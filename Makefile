@@ -99,7 +99,7 @@ SMTPD_SRCS =	smtpd/smtpd.c smtpd/conf.c smtpd/net.c smtpd/confcheck.c \
 # pkg-config finds it: a fraction of OpenSSL's start-up cost, see
 # regress/bench/README, under the GPL, see README).
 TLS_BACKEND !=	[ "${OS}" = Linux ] && pkg-config --exists wolfssl 2>/dev/null && \
-		    [ -f smtpd/priv/tls_wolfssl.c ] && echo wolfssl || echo openssl
+		    echo wolfssl || echo openssl
 TLSMOD_SRCS !=	if [ "${TLS_BACKEND}" = wolfssl ]; then \
 		    echo smtpd/session/tls_wolfssl.c smtpd/session/tlskey_wolfssl.c \
 			smtpd/priv/tls_wolfssl.c smtpd/priv/sign.c; \
