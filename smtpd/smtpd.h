@@ -264,7 +264,7 @@ enum smtpd_ps_type {
 #define AUTH_TEMPFAIL	2	/* ours, not the client's: 454 4.7.0 (RFC 4954 6) */
 #define AUTH_LIMITED	3	/* authfail: too many failures from this address: 454 */
 
-/* PS_SIGN_REQ keytype and padding (session/tls.c, priv/tls.c) */
+/* PS_SIGN_REQ keytype and padding (session/tlsask.c, priv/sign.c) */
 #define SIGN_PROBE	0	/* no signature: answer ok, SHA-256 of the key's SPKI */
 #define SIGN_RSA	1
 #define SIGN_EC		2
@@ -319,8 +319,8 @@ int	 pattern_match(const char *, const char *);	/* normalised pattern, sender */
 const char *mdeliver_map(const struct conf *);	/* map file, or NULL: exec */
 
 /*
- * tlsmod.c: smtpd-tls.so (the session's, libssl) and smtpd-tlspriv.so
- * (the parent's, libcrypto only), each loaded when first needed; each
+ * tlsmod.c: smtpd-tls.so (the session's TLS) and smtpd-tlspriv.so (the
+ * parent's key and signer), each loaded when first needed; each
  * process's entry points (session/tlsfwd.c, priv/tlsfwd.c) forward to them
  */
 enum tlsmod {

@@ -15,14 +15,14 @@
  */
 
 /*
- * OpenSSL is only needed when a client says STARTTLS, yet loading it
- * costs more than the rest of a connection (the relocations of libssl
- * and libcrypto, library and context set-up, the certificate and the
- * key).  So session/tls.c lives in smtpd-tls.so and priv/tls.c in
+ * The TLS library is only needed when a client says STARTTLS, yet loading
+ * it costs as much as the rest of a connection or more (its relocations,
+ * library and context set-up, the certificate and the key).  So the
+ * session's TLS lives in smtpd-tls.so and the parent's key and signer in
  * smtpd-tlspriv.so, beside the smtpd binary (or in LIBEXECDIR/upas), and
- * a session pays for them only at STARTTLS.  The parent only reads the
- * key and signs, so its module links libcrypto alone: no libssl is
- * mapped or relocated in the process that holds the key.  The session
+ * a session pays for them only at STARTTLS.  Each has two back ends
+ * (Makefile TLS_BACKEND): wolfSSL, and OpenSSL or LibreSSL, whose
+ * parent's module links libcrypto alone.  The session
  * child is chrooted and sealed by then and can load nothing, and the
  * parent has given up root, so with a certificate smtpd.c forks a second
  * child at connect, as root, before the split: it waits on its
@@ -34,7 +34,7 @@
  * the session under TLS (session_run).  It was forked before the parent
  * read the key, so the key is never in its memory.  A session that never
  * says STARTTLS costs one more fork.  smtpd -T loads smtpd-tls.so, which
- * holds priv/tls.c too, for its signer.  These are also the entry points
+ * holds the parent's signer too.  These are also the entry points
  * the rest of smtpd calls (session/tlsfwd.c, priv/tlsfwd.c); each
  * forwards to its module.
  */

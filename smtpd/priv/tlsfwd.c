@@ -16,7 +16,8 @@
 
 /*
  * The parent's TLS entry points, in smtpd: the key and the signer,
- * forwarded to smtpd-tlspriv.so (priv/tls.c, libcrypto only), which
+ * forwarded to smtpd-tlspriv.so (priv/sign.c with priv/tls_wolfssl.c, or
+ * with priv/tls.c and libcrypto only: Makefile TLS_BACKEND), which
  * tlsmod.c loads at the first STARTTLS (the handoff is priv/handoff.c).
  */
 

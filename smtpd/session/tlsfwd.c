@@ -16,7 +16,8 @@
 
 /*
  * The session child's TLS entry points, in smtpd: each forwards to
- * smtpd-tls.so (session/tls.c), loaded by tlsmod.c in the child that
+ * smtpd-tls.so (session/tls_wolfssl.c or tls.c, Makefile TLS_BACKEND),
+ * loaded by tlsmod.c in the child that
  * takes over at STARTTLS (ask.c's tls_handoff() asks the parent for that).
  */
 
