@@ -24,6 +24,11 @@ FZ=regress/fuzz
 CLANG=${CLANG:-clang}
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
 PKG="libbsd-overlay libtls libssl libcrypto libunbound"
+# The parent's signer of the TLS back end the Makefile builds: a harness
+# that lists smtpd/priv/tls.c gets smtpd/priv/tls_wolfssl.c instead where
+# that is wolfSSL, so the fuzzed signer is the shipped one.
+backend=$(${MAKE:-make} -s print-tlsbackend 2>/dev/null || echo openssl)
+[ "$backend" = wolfssl ] && PKG="$PKG wolfssl"
 pkgc=; pkgl=
 for p in $PKG; do
 	pkgc="$pkgc $(pkg-config --cflags "$p" 2>/dev/null || true)"
@@ -56,6 +61,8 @@ rc=0
 for h in $list; do
 	name=$(basename "$h" .c)
 	objs=$(head -n 1 "$h" | sed -n 's,^/\* *objs: *\(.*\)\*/.*$,\1,p')
+	[ "$backend" = wolfssl ] &&
+	    objs=$(echo "$objs" | sed 's,smtpd/priv/tls\.c,smtpd/priv/tls_wolfssl.c,')
 	ol=
 	ok=1
 	for s in $objs; do

@@ -36,7 +36,8 @@
  *
  * STARTTLS's handoff (p_tls, priv/handoff.c) runs as it is, but for the
  * loading of smtpd-tls.so: tls_privload here calls the module's entry
- * point, priv/tls.c's tlspriv_load, linked in.  The set-up octet says:
+ * point, the built back end's tlspriv_load (priv/tls.c, or tls_wolfssl.c
+ * where that is wolfSSL: build.sh), linked in.  The set-up octet says:
  * bit 0, a child waits for STARTTLS (a second socketpair, its hello
  * already sent, and the session child a real process, /bin/true, or
  * /bin/false with bit 2, for p_tls to reap); bit 1, the key descriptor
