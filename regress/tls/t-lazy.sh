@@ -42,6 +42,10 @@ def cmd(c):
     return reply()
 reply()
 r = cmd("EHLO client.example")
+if mode == "stall":
+    # STARTTLS answered, and then no ClientHello
+    print("stall: " + cmd("STARTTLS").strip())
+    sys.stdout.flush()
 if mode == "tls":
     r = cmd("STARTTLS")
     ctx = ssl.create_default_context()
@@ -56,7 +60,8 @@ for i in range(200):
     if os.path.exists(go):
         break
     time.sleep(0.05)
-print("quit: " + cmd("QUIT").strip())
+if mode != "stall":
+    print("quit: " + cmd("QUIT").strip())
 PY
 }
 waitfile() { i=0; while [ ! -f "$1" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done; }
@@ -88,3 +93,25 @@ expect "STARTTLS session: QUIT answered" 'quit: 221' "$(cat "$T/tls.out")"
 sleep 0.5
 expect "STARTTLS session over: no smtpd process left" '^0$' "$(procs | wc -l)"
 expect "the log: the parent ends each session once, exit 0" '^2$' "$(grep -c 'disconnect exit=0 ' "$LOG")"
+
+# The child that took over waits for a ClientHello that never comes; the
+# parent goes away: the child ends at once (session/tlsask.c's wait
+# watches the parent's socket), not at the handshake's 60 s timeout.
+hold stall "$T/r3" "$T/g3" >"$T/stall.out" 2>&1 &
+hp=$!
+waitfile "$T/r3"; sleep 0.3
+expect "stalled handshake: 220 to STARTTLS" 'stall: 220' "$(cat "$T/stall.out")"
+par=
+for p in $(procs); do
+	grep -q 'smtpd-tlspriv\.so' "/proc/$p/maps" 2>/dev/null && par=$p
+done
+if [ -n "$par" ]; then
+	kill -KILL "$par"
+	i=0
+	while [ "$(procs | wc -l)" -gt 0 ] && [ $i -lt 60 ]; do sleep 0.05; i=$((i + 1)); done
+	expect "stalled handshake, parent killed: the TLS child is gone within 3 s" '^0$' \
+	    "$(procs | wc -l)"
+else
+	fail "stalled handshake: no parent with smtpd-tlspriv.so mapped"
+fi
+touch "$T/g3"; wait $hp

@@ -95,21 +95,23 @@ tls_probe(const uint8_t *mine, size_t len)
 	return 0;
 }
 
+/*
+ * Until the socket is ready as the library wants it, or the deadline;
+ * io_poll (io.c) ends the child if the parent goes away meanwhile.
+ */
 int
 tls_wait(struct session *s, int wantwrite, time_t deadline)
 {
-	struct pollfd	pfd;
 	time_t		now = time(NULL);
 	int		r;
 
-	pfd.fd = wantwrite ? s->outfd : s->infd;
-	pfd.events = wantwrite ? POLLOUT : POLLIN;
 	if (now >= deadline) {
 		errno = ETIMEDOUT;
 		return -1;
 	}
 	do {
-		r = poll(&pfd, 1, (int)(deadline - now) * 1000);
+		r = io_poll(s, wantwrite ? s->outfd : s->infd,
+		    wantwrite ? POLLOUT : POLLIN, (int)(deadline - now) * 1000);
 	} while (r == -1 && errno == EINTR);
 	if (r == 0)
 		errno = ETIMEDOUT;
