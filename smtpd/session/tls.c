@@ -29,7 +29,6 @@
 #include <sys/types.h>
 
 #include <errno.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -334,57 +333,24 @@ tls_start(struct session *s)
 	return 0;
 }
 
-/* timeout, or less before the session's or the message's deadline */
-static int
-tls_timeout(struct session *s)
-{
-	return io_secs(s, s->conf->timeout);
-}
-
-ssize_t
-tls_read(struct session *s, void *buf, size_t len)
+/* One SSL_read or SSL_write for tlsask.c's tls_read and tls_write. */
+int
+tls_step(struct session *s, int wr, void *buf, int len)
 {
 	SSL	*ssl = s->tls;
-	time_t	 deadline = time(NULL) + tls_timeout(s);
 	int	 r, err;
 
-	if (ssl == NULL || len == 0)
-		return -1;
-	if (len > INT_MAX)
-		len = INT_MAX;
-	for (;;) {
-		ERR_clear_error();
-		if ((r = SSL_read(ssl, buf, (int)len)) > 0)
-			return r;
-		err = SSL_get_error(ssl, r);
-		if (err == SSL_ERROR_ZERO_RETURN)
-			return 0;
-		if (ssl_wait(s, err, deadline) == -1)
-			return -1;
-	}
-}
-
-ssize_t
-tls_write(struct session *s, const void *buf, size_t len)
-{
-	SSL	*ssl = s->tls;
-	time_t	 deadline = time(NULL) + tls_timeout(s);
-	int	 r, err;
-
-	if (ssl == NULL)
-		return -1;
-	if (len == 0)
+	ERR_clear_error();
+	if ((r = wr ? SSL_write(ssl, buf, len) : SSL_read(ssl, buf, len)) > 0)
+		return r;
+	err = SSL_get_error(ssl, r);
+	if (err == SSL_ERROR_ZERO_RETURN && !wr)
 		return 0;
-	if (len > INT_MAX)
-		len = INT_MAX;
-	for (;;) {
-		ERR_clear_error();
-		if ((r = SSL_write(ssl, buf, (int)len)) > 0)
-			return r;
-		err = SSL_get_error(ssl, r);
-		if (ssl_wait(s, err, deadline) == -1)
-			return -1;
-	}
+	if (err == SSL_ERROR_WANT_READ)
+		return TLS_WANTREAD;
+	if (err == SSL_ERROR_WANT_WRITE)
+		return TLS_WANTWRITE;
+	return -1;
 }
 
 /* Decrypted bytes, or raw record bytes, already read from the socket. */

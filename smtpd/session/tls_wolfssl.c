@@ -30,7 +30,6 @@
 #include <sys/types.h>
 
 #include <errno.h>
-#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -251,48 +250,24 @@ tls_start(struct session *s)
 	return 0;
 }
 
-ssize_t
-tls_read(struct session *s, void *buf, size_t len)
+/* One wolfSSL_read or wolfSSL_write for tlsask.c's tls_read and tls_write. */
+int
+tls_step(struct session *s, int wr, void *buf, int len)
 {
 	WOLFSSL	*ssl = s->tls;
-	time_t	 deadline = time(NULL) + io_secs(s, s->conf->timeout);
 	int	 r, err;
 
-	if (ssl == NULL || len == 0)
-		return -1;
-	if (len > INT_MAX)
-		len = INT_MAX;
-	for (;;) {
-		if ((r = wolfSSL_read(ssl, buf, (int)len)) > 0)
-			return r;
-		err = wolfSSL_get_error(ssl, r);
-		if (err == WOLFSSL_ERROR_ZERO_RETURN)
-			return 0;
-		if (ssl_wait(s, err, deadline) == -1)
-			return -1;
-	}
-}
-
-ssize_t
-tls_write(struct session *s, const void *buf, size_t len)
-{
-	WOLFSSL	*ssl = s->tls;
-	time_t	 deadline = time(NULL) + io_secs(s, s->conf->timeout);
-	int	 r, err;
-
-	if (ssl == NULL)
-		return -1;
-	if (len == 0)
+	if ((r = wr ? wolfSSL_write(ssl, buf, len) :
+	    wolfSSL_read(ssl, buf, len)) > 0)
+		return r;
+	err = wolfSSL_get_error(ssl, r);
+	if (err == WOLFSSL_ERROR_ZERO_RETURN && !wr)
 		return 0;
-	if (len > INT_MAX)
-		len = INT_MAX;
-	for (;;) {
-		if ((r = wolfSSL_write(ssl, buf, (int)len)) > 0)
-			return r;
-		err = wolfSSL_get_error(ssl, r);
-		if (ssl_wait(s, err, deadline) == -1)
-			return -1;
-	}
+	if (err == WOLFSSL_ERROR_WANT_READ)
+		return TLS_WANTREAD;
+	if (err == WOLFSSL_ERROR_WANT_WRITE)
+		return TLS_WANTWRITE;
+	return -1;
 }
 
 /* Decrypted bytes, or record bytes, already read from the socket. */

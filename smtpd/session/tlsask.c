@@ -25,6 +25,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdint.h>
 #include <string.h>
@@ -125,4 +126,43 @@ tls_nonblock(int fd)
 
 	if ((fl = fcntl(fd, F_GETFL)) != -1)
 		(void)fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+/*
+ * Read or write under TLS, waiting for the socket as the library asks,
+ * for at most the timeout, or less before the session's or the message's
+ * deadline.
+ */
+static ssize_t
+tls_io(struct session *s, int wr, void *buf, size_t len)
+{
+	time_t	 deadline = time(NULL) + io_secs(s, s->conf->timeout);
+	int	 r;
+
+	if (s->tls == NULL)
+		return -1;
+	if (len == 0)
+		return wr ? 0 : -1;
+	if (len > INT_MAX)
+		len = INT_MAX;
+	for (;;) {
+		if ((r = tls_step(s, wr, buf, (int)len)) >= 0)
+			return (wr && r == 0) ? -1 : r;
+		if (r != TLS_WANTREAD && r != TLS_WANTWRITE)
+			return -1;
+		if (tls_wait(s, r == TLS_WANTWRITE, deadline) == -1)
+			return -1;
+	}
+}
+
+ssize_t
+tls_read(struct session *s, void *buf, size_t len)
+{
+	return tls_io(s, 0, buf, len);
+}
+
+ssize_t
+tls_write(struct session *s, const void *buf, size_t len)
+{
+	return tls_io(s, 1, (void *)buf, len);
 }

@@ -34,6 +34,15 @@ int	 tls_probe(const uint8_t *, size_t);	/* 0: the parent holds the
 int	 tls_wait(struct session *, int, time_t);	/* 1: for writing */
 void	 tls_nonblock(int);
 
+/*
+ * each back end: one read or write (wr) of at most len bytes for
+ * tlsask.c's tls_read and tls_write: bytes, 0 at the peer's close_notify
+ * (read), TLS_WANTREAD or TLS_WANTWRITE to wait, -1 for an error
+ */
+#define TLS_WANTREAD	(-2)
+#define TLS_WANTWRITE	(-3)
+int	 tls_step(struct session *, int, void *, int);
+
 /* each back end: for tlstest.c's -T self-test */
 int	 tls_selftest_client(int, int);	/* one handshake, 1: TLS 1.3 */
 void	 tls_ctx_free(struct session *);
